@@ -1,0 +1,185 @@
+"""The one module that knows where the contract lives, loads it, and compiles validators.
+
+Everything else asks this module for a validator by schema name, so there is a
+single place that decides which JSON Schema dialect, which format checks and
+which copy of `contracts/` (the repository's or the installed package data) is
+in force.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.protocols import Validator
+
+#: The five members of the 200 response union, in the SDK's order.
+UNION_MEMBERS: tuple[str, ...] = (
+    "PromptLogResponse",
+    "ToolLogResponse",
+    "EvaluatorLogResponse",
+    "FlowLogResponse",
+    "AgentLogResponse",
+)
+#: The key that tells each union member apart (its required nested File).
+MEMBER_KEYS: dict[str, str] = {
+    "PromptLogResponse": "prompt",
+    "ToolLogResponse": "tool",
+    "EvaluatorLogResponse": "evaluator",
+    "FlowLogResponse": "flow",
+    "AgentLogResponse": "agent",
+}
+REQUEST_SCHEMA = "PromptLogUpdateRequest"
+UNION_SCHEMA = "LogResponse"
+VALIDATION_ERROR_SCHEMA = "HTTPValidationError"
+CREATE_LOG_RESPONSE_SCHEMA = "CreatePromptLogResponse"
+PATCH_PATH = "/prompts/{id}/log/{log_id}"
+
+
+class ContractError(RuntimeError):
+    """The contract files are missing or unreadable."""
+
+
+class _NoDatesLoader(yaml.SafeLoader):
+    """YAML loader that keeps timestamps as strings, as JSON would."""
+
+
+_NoDatesLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def contracts_dir() -> Path:
+    """The repository's `contracts/` in a checkout, else the copy shipped in the wheel."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parents[1] / "contracts", here / "contracts"):
+        if (candidate / "openapi.yaml").is_file():
+            return candidate
+    raise ContractError("contracts/openapi.yaml not found (neither in the checkout nor installed)")
+
+
+def openapi_path() -> Path:
+    return contracts_dir() / "openapi.yaml"
+
+
+@cache
+def _openapi_bytes() -> bytes:
+    try:
+        return openapi_path().read_bytes()
+    except OSError as exc:
+        raise ContractError(f"cannot read the contract: {exc}") from exc
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    """The parsed OpenAPI document (do not mutate: it is shared)."""
+    try:
+        doc = yaml.load(_openapi_bytes(), Loader=_NoDatesLoader)  # noqa: S506 - safe subclass
+    except yaml.YAMLError as exc:
+        raise ContractError(f"contracts/openapi.yaml is not valid YAML: {exc}") from exc
+    if not isinstance(doc, dict) or "components" not in doc:
+        raise ContractError("contracts/openapi.yaml has no components")
+    return doc
+
+
+def contract_hash() -> str:
+    """sha256 of the contract file as shipped, so a report says which contract judged it."""
+    return hashlib.sha256(_openapi_bytes()).hexdigest()
+
+
+def schema_names() -> list[str]:
+    return sorted(openapi_document()["components"]["schemas"])
+
+
+def schema_for(name: str) -> dict[str, Any]:
+    """A standalone JSON Schema (2020-12) for one component, its $refs resolvable."""
+    components = openapi_document()["components"]
+    if name not in components["schemas"]:
+        raise KeyError(f"no schema named {name!r} in the contract")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$ref": f"#/components/schemas/{name}",
+        "components": components,
+    }
+
+
+def _format_checker() -> FormatChecker:
+    checker = Draft202012Validator.FORMAT_CHECKER
+    if "date-time" not in checker.checkers:
+        raise ContractError(
+            "jsonschema cannot check date-time formats: install rfc3339-validator"
+        )
+    return checker
+
+
+@cache
+def validator(name: str) -> Validator:
+    """A compiled validator for one component schema, with format checks on."""
+    return Draft202012Validator(schema_for(name), format_checker=_format_checker())
+
+
+def request_validator() -> Validator:
+    return validator(REQUEST_SCHEMA)
+
+
+def union_validator() -> Validator:
+    return validator(UNION_SCHEMA)
+
+
+def member_validators() -> dict[str, Validator]:
+    return {name: validator(name) for name in UNION_MEMBERS}
+
+
+def validation_error_validator() -> Validator:
+    return validator(VALIDATION_ERROR_SCHEMA)
+
+
+def create_log_response_validator() -> Validator:
+    return validator(CREATE_LOG_RESPONSE_SCHEMA)
+
+
+def closest_member(body: Any) -> tuple[str, list[str]]:
+    """The union member a response most resembles, with its validation errors.
+
+    The member whose distinguishing key is present wins; otherwise the member
+    with the fewest errors.
+    """
+    scored: list[tuple[int, int, str, list[str]]] = []
+    for index, (name, member) in enumerate(member_validators().items()):
+        errors = [
+            f"{'/'.join(str(p) for p in err.absolute_path) or '<root>'}: {err.message}"
+            for err in member.iter_errors(body)
+        ]
+        has_key = isinstance(body, dict) and MEMBER_KEYS[name] in body
+        scored.append((0 if has_key else 1, len(errors) * 10 + index, name, errors))
+    _, _, name, errors = min(scored)
+    return name, errors
+
+
+@cache
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of `summary.json` (contracts/schemas/report.schema.json)."""
+    path = contracts_dir() / "schemas" / "report.schema.json"
+    try:
+        loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ContractError(f"cannot read {path.name}: {exc}") from exc
+    return loaded
+
+
+def request_fields() -> tuple[str, ...]:
+    """The PATCH body's documented fields, in the contract's order (extensions included)."""
+    props = openapi_document()["components"]["schemas"][REQUEST_SCHEMA]["properties"]
+    return tuple(props)
+
+
+def documented_request_fields() -> tuple[str, ...]:
+    """The fields on the documentation page: request_fields() less SDK-only extensions."""
+    props = openapi_document()["components"]["schemas"][REQUEST_SCHEMA]["properties"]
+    return tuple(name for name, spec in props.items() if not spec.get("x-sdk-only"))

@@ -1,0 +1,240 @@
+"""Plain records shared by every layer: labels, exchanges, violations, results.
+
+A leaf module: it imports nothing of the project, so strategies, checks, the
+runner and the report writers can all speak the same vocabulary without
+importing each other.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+JSONPath = tuple[str | int, ...]
+Severity = Literal["must-reject", "lax-coercible"]
+Level = Literal["failure", "warning"]
+
+#: The kinds of exchange the runner produces; checks decide by kind what applies.
+ExchangeKind = Literal[
+    "valid",  # a contract-valid PATCH body
+    "invalid",  # a body that breaks exactly one labelled rule
+    "raw",  # byte-level request (malformed JSON, wrong content type, ...)
+    "open",  # behaviour the documentation leaves open (null, unknown field, no body)
+    "unknown_log",  # PATCH of a log that does not exist
+    "auth_missing",  # PATCH without X-API-KEY
+    "auth_wrong",  # PATCH with a key the server does not know
+    "repeat",  # the same valid body sent a second time
+    "get",  # GET /logs/{id} after a PATCH
+    "setup",  # create/delete calls of the runner itself
+]
+
+
+@dataclass(frozen=True)
+class Label:
+    """Where an invalid body is broken, which rule it breaks, and how surely it must fail."""
+
+    path: JSONPath
+    rule: str
+    severity: Severity
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": list(self.path), "rule": self.rule, "severity": self.severity}
+
+
+@dataclass(frozen=True)
+class InvalidBody:
+    """A PATCH body that breaks exactly the rule its label names (and nothing else)."""
+
+    body: Any
+    label: Label
+
+
+@dataclass(frozen=True)
+class RawRequest:
+    """A byte-level PATCH request and the statuses a faithful server may answer with."""
+
+    name: str
+    content: bytes
+    content_type: str | None
+    expected_statuses: frozenset[int]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """What was sent. Headers are stored with the API key already redacted."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    content: bytes | None
+
+    def json(self) -> Any:
+        if not self.content:
+            return None
+        try:
+            return json.loads(self.content)
+        except ValueError:
+            return None
+
+
+#: Marker for a response body that did not parse as JSON.
+NOT_JSON: Any = type("NotJSON", (), {"__repr__": lambda self: "<not JSON>"})()
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    """What came back; `body` is the parsed JSON or NOT_JSON."""
+
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+    body: Any
+    elapsed_ms: float = 0.0
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request/response plus what the checks need to judge it.
+
+    `sent` is the JSON body as drawn (None for raw requests); `label` is set for
+    invalid bodies; `before` is the log's state just before the PATCH (from the
+    previous 200 or from GET), `after` the state read back afterwards (GET), and
+    `first` the 200 body of the first send for `repeat` exchanges.
+    """
+
+    kind: ExchangeKind
+    request: HttpRequest
+    response: HttpResponse
+    sent: Any = None
+    label: Label | None = None
+    raw: RawRequest | None = None
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+    first: Mapping[str, Any] | None = None
+    phase: str = "engine"
+
+
+@dataclass(frozen=True)
+class Context:
+    """Read-only facts the checks may consult."""
+
+    api_key: str
+    strict: bool = False
+    has_get: bool = True
+
+
+class Violation(Exception):
+    """A rule did not hold. Subclasses name what went wrong.
+
+    `warning` marks behaviour the documentation leaves open: reported, but it
+    only fails the gate under --strict.
+    """
+
+    def __init__(self, message: str, *, warning: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.warning = warning
+
+    @property
+    def level(self) -> Level:
+        return "warning" if self.warning else "failure"
+
+
+@dataclass
+class RuleStats:
+    passed: int = 0
+    failed: int = 0
+    warned: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        return {"passed": self.passed, "failed": self.failed, "warned": self.warned}
+
+
+@dataclass
+class Finding:
+    """One rule violation as reported: everything needed to reproduce it, key redacted."""
+
+    id: str
+    rule: str
+    violation: str
+    level: Level
+    message: str
+    kind: str
+    phase: str
+    request: dict[str, Any]
+    response: dict[str, Any]
+    curl: str
+    reproducibility: Literal["deterministic", "flaky", "unchecked"] = "unchecked"
+    label: dict[str, Any] | None = None
+    fingerprint: str = ""
+    baselined: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "rule": self.rule,
+            "violation": self.violation,
+            "level": self.level,
+            "message": self.message,
+            "kind": self.kind,
+            "phase": self.phase,
+            "request": self.request,
+            "response": self.response,
+            "curl": self.curl,
+            "reproducibility": self.reproducibility,
+            "label": self.label,
+            "fingerprint": self.fingerprint,
+            "baselined": self.baselined,
+        }
+
+
+@dataclass
+class RunResult:
+    """Everything a run produced; the report writers read only this."""
+
+    target_url: str
+    seed: int
+    profile: str
+    strict: bool
+    started_at: str
+    duration_s: float = 0.0
+    requests_sent: int = 0
+    requests_by_status: dict[str, int] = field(default_factory=dict)
+    rules: dict[str, RuleStats] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    #: coverage[dimension][variant] = {"sent": n, "observed": m}
+    coverage: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    unhealthy: str | None = None
+    versions: dict[str, str] = field(default_factory=dict)
+    contract_hash: str = ""
+    phases: dict[str, dict[str, Any]] = field(default_factory=dict)
+    baseline: dict[str, Any] | None = None
+
+    @property
+    def failures(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "failure" and not f.baselined]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "warning"]
+
+    @property
+    def exit_code(self) -> int:
+        if self.unhealthy is not None:
+            return 3
+        if self.failures:
+            return 1
+        if self.baseline and self.baseline.get("expired"):
+            return 1
+        return 0
+
+    @property
+    def verdict(self) -> str:
+        return {0: "pass", 1: "fail", 3: "unhealthy"}[self.exit_code]
