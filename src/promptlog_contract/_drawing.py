@@ -1,0 +1,83 @@
+"""Drive Hypothesis outside a test: draw a seeded batch, and shrink one failure.
+
+Generation and sending are decoupled so that bodies can be sent by several
+workers; shrinking re-runs the same seeded search with a predicate that sends
+requests, so Hypothesis minimises the body against the live target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+from hypothesis import strategies as st
+
+T = TypeVar("T")
+
+_QUIET = {
+    "database": None,
+    "deadline": None,
+    "suppress_health_check": list(HealthCheck),
+    "verbosity": Verbosity.quiet,
+    "derandomize": False,
+    "print_blob": False,
+}
+
+
+class _Reproduced(Exception):
+    """Raised inside a shrink run to tell Hypothesis the example is interesting."""
+
+
+def draw_batch(strategy: st.SearchStrategy[T], n: int, seed_value: int) -> list[T]:
+    """n examples of `strategy`, the same list for the same seed (no shrinking, no database)."""
+    drawn: list[T] = []
+    if n <= 0:
+        return drawn
+
+    @settings(max_examples=n, phases=[Phase.generate], **_QUIET)  # type: ignore[arg-type]
+    @seed(seed_value)
+    @given(strategy)
+    def collect(value: T) -> None:
+        drawn.append(value)
+
+    collect()
+    return drawn[:n]
+
+
+def shrink(
+    strategy: st.SearchStrategy[T],
+    seed_value: int,
+    fails: Callable[[T], bool],
+    *,
+    max_examples: int,
+    max_calls: int,
+    size: Callable[[Any], int],
+) -> T | None:
+    """The smallest example that `fails`, searched and shrunk by Hypothesis within max_calls."""
+    best: list[T] = []
+    calls = 0
+
+    @settings(
+        max_examples=max_examples,
+        phases=[Phase.generate, Phase.shrink],
+        report_multiple_bugs=False,
+        **_QUIET,  # type: ignore[arg-type]
+    )
+    @seed(seed_value)
+    @given(strategy)
+    def search(value: T) -> None:
+        nonlocal calls
+        if calls >= max_calls:
+            return
+        calls += 1
+        if fails(value):
+            if not best or size(value) < size(best[0]):
+                best[:] = [value]
+            raise _Reproduced
+
+    try:
+        search()
+    except Exception:  # noqa: BLE001 - _Reproduced, or Hypothesis's Flaky once the budget ends
+        pass
+    return best[0] if best else None

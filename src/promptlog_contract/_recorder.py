@@ -1,0 +1,220 @@
+"""Turns judged exchanges into rule statistics, findings and the coverage matrix.
+
+The runner's worker threads all report here, so this is the one place that
+counts (under a lock), deduplicates findings by fingerprint and redacts what
+goes into a finding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from promptlog_contract import contract
+from promptlog_contract._http import curl_command, scrub
+from promptlog_contract.checks import CHECKS, run_checks
+from promptlog_contract.types import (
+    NOT_JSON,
+    Context,
+    Exchange,
+    Finding,
+    HttpRequest,
+    HttpResponse,
+    RuleStats,
+    Violation,
+)
+
+_MAX_FINDINGS_PER_RULE = 10
+_MAX_TEXT = 4096
+DOCUMENTED_STATUSES = ("200", "401", "403", "404", "413", "422")
+
+
+def _text(content: bytes | None, secret: str) -> str | None:
+    if content is None:
+        return None
+    text = content.decode("utf-8", errors="replace")
+    if len(text) > _MAX_TEXT:
+        text = text[:_MAX_TEXT] + f"...(truncated, {len(content)} bytes)"
+    return scrub(text, secret)
+
+
+def request_dict(request: HttpRequest, secret: str) -> dict[str, Any]:
+    return {
+        "method": request.method,
+        "url": scrub(request.url, secret),
+        "headers": {k: scrub(v, secret) for k, v in request.headers.items()},
+        "body": _text(request.content, secret),
+    }
+
+
+def response_dict(response: HttpResponse, secret: str) -> dict[str, Any]:
+    return {
+        "status": response.status,
+        "headers": {k: scrub(v, secret) for k, v in response.headers.items()},
+        "body": _text(response.content, secret),
+        "elapsed_ms": round(response.elapsed_ms, 2),
+    }
+
+
+def fingerprint(rule: str, exchange: Exchange) -> str:
+    """Stable across seeds: the rule, the situation, and (for labelled bodies) the broken rule."""
+    parts: list[str] = [rule, exchange.kind, exchange.phase]
+    if exchange.label is not None:
+        path = ".".join("*" if isinstance(p, int) else p for p in exchange.label.path)
+        parts += [exchange.label.rule, path]
+    if exchange.raw is not None:
+        parts.append(exchange.raw.name)
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def member_of(body: Any) -> str | None:
+    """Which union member a 200 body claims to be (by its distinguishing key)."""
+    if not isinstance(body, dict):
+        return None
+    for name, key in contract.MEMBER_KEYS.items():
+        if key in body:
+            return name
+    return None
+
+
+class Recorder:
+    """Thread-safe sink for judged exchanges."""
+
+    def __init__(self, ctx: Context, catalog: Mapping[str, Iterable[str]]) -> None:
+        self.ctx = ctx
+        self.rules: dict[str, RuleStats] = {c.name: RuleStats() for c in CHECKS}
+        self.findings: list[Finding] = []
+        self._by_key: dict[tuple[str, str], Finding] = {}
+        self._counts: dict[tuple[str, str], int] = {}
+        self.coverage: dict[str, dict[str, dict[str, int]]] = {
+            dim: {v: {"sent": 0, "observed": 0} for v in variants}
+            for dim, variants in catalog.items()
+        }
+        self.coverage["union_member"] = {
+            m: {"sent": 0, "observed": 0} for m in contract.UNION_MEMBERS
+        }
+        self.coverage["status"] = {s: {"sent": 0, "observed": 0} for s in DOCUMENTED_STATUSES}
+        self.coverage.setdefault("error_type", {})
+        self._lock = threading.Lock()
+
+    def _cell(self, dimension: str, variant: str) -> dict[str, int]:
+        return self.coverage.setdefault(dimension, {}).setdefault(
+            variant, {"sent": 0, "observed": 0}
+        )
+
+    def sent(self, variants: Iterable[tuple[str, str]], observed: bool) -> None:
+        with self._lock:
+            for dimension, variant in variants:
+                cell = self._cell(dimension, variant)
+                cell["sent"] += 1
+                cell["observed"] += int(observed)
+
+    def _observe_response(self, response: HttpResponse) -> None:
+        cell = self._cell("status", str(response.status))
+        cell["sent"] += 1
+        cell["observed"] += 1
+        if response.status == 200:
+            member = member_of(response.body)
+            if member:
+                cell = self._cell("union_member", member)
+                cell["sent"] += 1
+                cell["observed"] += 1
+        elif response.status == 422 and isinstance(response.body, dict):
+            detail = response.body.get("detail")
+            if isinstance(detail, list):
+                for item in detail:
+                    if isinstance(item, dict) and isinstance(item.get("type"), str):
+                        cell = self._cell("error_type", item["type"])
+                        cell["sent"] += 1
+                        cell["observed"] += 1
+
+    def judge(self, exchange: Exchange, *, record: bool = True) -> list[tuple[str, Violation]]:
+        """Apply every check; record stats and findings unless `record` is False."""
+        outcomes = run_checks(exchange, self.ctx)
+        violations = [(c.name, v) for c, v in outcomes if v is not None]
+        if not record:
+            return violations
+        with self._lock:
+            self._observe_response(exchange.response)
+            for check, violation in outcomes:
+                stats = self.rules[check.name]
+                if violation is None:
+                    stats.passed += 1
+                elif violation.warning:
+                    stats.warned += 1
+                else:
+                    stats.failed += 1
+                if violation is not None:
+                    self._add_finding(check.name, violation, exchange)
+        return violations
+
+    def record_external(self, rule: str, exchange: Exchange, violation: Violation | None) -> None:
+        """Count the outcome of a rule that is not ours (a Schemathesis check)."""
+        with self._lock:
+            stats = self.rules.setdefault(rule, RuleStats())
+            if violation is None:
+                stats.passed += 1
+                return
+            if violation.warning:
+                stats.warned += 1
+            else:
+                stats.failed += 1
+            self._add_finding(rule, violation, exchange)
+
+    def _add_finding(self, rule: str, violation: Violation, exchange: Exchange) -> None:
+        fp = fingerprint(rule, exchange)
+        key = (rule, fp)
+        self._counts[key] = self._counts.get(key, 0) + 1
+        if key in self._by_key:
+            return
+        if sum(1 for f in self.findings if f.rule == rule) >= _MAX_FINDINGS_PER_RULE:
+            return
+        finding = self.make_finding(rule, violation, exchange, fp)
+        self._by_key[key] = finding
+        self.findings.append(finding)
+
+    def make_finding(
+        self, rule: str, violation: Violation, exchange: Exchange, fp: str
+    ) -> Finding:
+        secret = self.ctx.api_key
+        return Finding(
+            id=f"F{len(self.findings) + 1:03d}",
+            rule=rule,
+            violation=type(violation).__name__,
+            level=violation.level,
+            message=scrub(violation.message, secret),
+            kind=exchange.kind,
+            phase=exchange.phase,
+            request=request_dict(exchange.request, secret),
+            response=response_dict(exchange.response, secret),
+            curl=scrub(curl_command(exchange.request), secret),
+            label=exchange.label.to_dict() if exchange.label else None,
+            fingerprint=fp,
+        )
+
+    def occurrences(self, finding: Finding) -> int:
+        return self._counts.get((finding.rule, finding.fingerprint), 0)
+
+    def replace_exchange(self, finding: Finding, exchange: Exchange, violation: Violation) -> None:
+        """Swap a finding's request/response for a smaller reproducer of the same rule."""
+        secret = self.ctx.api_key
+        finding.request = request_dict(exchange.request, secret)
+        finding.response = response_dict(exchange.response, secret)
+        finding.curl = scrub(curl_command(exchange.request), secret)
+        finding.message = scrub(violation.message, secret)
+        finding.label = exchange.label.to_dict() if exchange.label else None
+
+
+def body_size(value: Any) -> int:
+    body = getattr(value, "body", value)
+    try:
+        return len(json.dumps(body, default=str))
+    except (TypeError, ValueError):
+        return 1 << 30
+
+
+def is_json_dict(value: Any) -> bool:
+    return value is not NOT_JSON and isinstance(value, dict)
