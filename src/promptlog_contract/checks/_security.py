@@ -1,0 +1,64 @@
+"""Rules about who may touch which log, and what must never come back.
+
+A missing or wrong key must not succeed, a log that does not exist must not
+be found, and the key itself must never be echoed: reports and logs that
+store responses would leak it.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote, quote_plus
+
+from promptlog_contract.types import Context, Exchange
+
+from ._check import ALL_KINDS, check
+from ._violations import AuthNotEnforced, SecretEchoed, UnknownLogFound
+
+#: Shorter keys would match by accident; they are not secrets worth the noise.
+MIN_SECRET_LENGTH = 4
+
+
+def secret_forms(secret: str) -> frozenset[str]:
+    """The ways a server could echo `secret`: as is, URL-encoded, JSON-escaped."""
+    return frozenset(
+        {
+            secret,
+            quote(secret, safe=""),
+            quote_plus(secret, safe=""),
+            json.dumps(secret)[1:-1],
+            json.dumps(secret, ensure_ascii=False)[1:-1],
+        }
+    )
+
+
+@check(kinds={"unknown_log"})
+def unknown_log_not_found(exchange: Exchange, ctx: Context) -> None:
+    """A PATCH of a log that does not exist never succeeds (nor crashes)."""
+    status = exchange.response.status
+    if 200 <= status < 300 or status >= 500:
+        raise UnknownLogFound(f"a PATCH of a log that does not exist got {status}, expected 404")
+
+
+@check(kinds={"auth_missing", "auth_wrong"})
+def auth_enforced(exchange: Exchange, ctx: Context) -> None:
+    """A request without a valid API key never succeeds."""
+    status = exchange.response.status
+    if 200 <= status < 300:
+        key = "no API key" if exchange.kind == "auth_missing" else "a wrong API key"
+        raise AuthNotEnforced(f"a PATCH with {key} got {status}, expected 401 or 403")
+
+
+@check(kinds=ALL_KINDS)
+def no_secret_echoed(exchange: Exchange, ctx: Context) -> None:
+    """The API key appears nowhere in the response: not in its body, not in a header."""
+    if len(ctx.api_key) < MIN_SECRET_LENGTH:
+        return
+    forms = secret_forms(ctx.api_key)
+    content = exchange.response.content
+    if any(form.encode("utf-8") in content for form in forms):
+        raise SecretEchoed("the API key appears in the response body")
+    for name, value in exchange.response.headers.items():
+        if any(form in value for form in forms):
+            shown = "a header" if any(form in name for form in forms) else f"header {name!r}"
+            raise SecretEchoed(f"the API key appears in the response's {shown}")
