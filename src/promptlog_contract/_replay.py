@@ -1,0 +1,90 @@
+"""`replay FAILURE_ID`: re-send one recorded failure and say whether it still fails."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from promptlog_contract._http import REDACTED, Limits, Target, TargetUnhealthy
+from promptlog_contract.checks import run_checks
+from promptlog_contract.types import Context, Exchange, Label, RawRequest
+
+
+class ReplayError(Exception):
+    """The recorded failure cannot be found or re-sent."""
+
+
+def _finding(report_dir: Path, failure_id: str) -> dict[str, Any]:
+    path = report_dir / "summary.json"
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ReplayError(f"cannot read {path}: {exc}") from None
+    for group in ("failures", "warnings", "baselined"):
+        for finding in summary.get(group) or []:
+            if finding.get("id") == failure_id:
+                return dict(finding)
+    raise ReplayError(f"no failure {failure_id!r} in {path}")
+
+
+def _raw_case(content: bytes | None) -> RawRequest | None:
+    import strategies
+
+    for raw in strategies.RAW_REQUESTS:
+        if raw.content[:4096] == (content or b"")[:4096]:
+            return raw
+    return None
+
+
+def replay(failure_id: str, report_dir: Path, *, api_key: str | None,
+           base_url: str | None) -> int:
+    """Re-send; exit 1 if the rule still fails, 0 if it no longer does, 3 if unreachable."""
+    from promptlog_contract.cli import UsageError
+
+    try:
+        finding = _finding(report_dir, failure_id)
+    except ReplayError as exc:
+        raise UsageError(str(exc)) from None
+    request = finding["request"]
+    parts = urlsplit(request["url"])
+    if base_url:
+        base = urlsplit(base_url)
+        path = parts.path.removeprefix("/v5") if base.path.endswith("/v5") else parts.path
+        url = urlunsplit((base.scheme, base.netloc, base.path.rstrip("/") + path, parts.query, ""))
+    else:
+        url = request["url"]
+    uses_key = request["headers"].get("X-API-KEY") == REDACTED
+    if uses_key and not api_key:
+        raise UsageError("this request needs the API key: pass --api-key or HUMANLOOP_API_KEY")
+    target = Target(url, api_key or "", Limits(timeout_s=10.0))
+    body = request.get("body")
+    try:
+        sent, response = target.request(
+            request["method"], "", content=body.encode() if body is not None else None,
+            content_type=request["headers"].get("content-type"),
+            auth="key" if uses_key else request["headers"].get("X-API-KEY"),
+        )
+    except TargetUnhealthy as exc:
+        print(f"target unreachable: {exc}")
+        return 3
+    finally:
+        target.close()
+    label = finding.get("label")
+    exchange = Exchange(
+        kind=finding["kind"], request=sent, response=response,
+        sent=sent.json(),
+        label=Label(tuple(label["path"]), label["rule"], label["severity"]) if label else None,
+        raw=_raw_case(sent.content) if finding["kind"] == "raw" else None,
+        phase=finding.get("phase", "engine"),
+    )
+    ctx = Context(api_key=api_key or "")
+    still = [v for c, v in run_checks(exchange, ctx) if c.name == finding["rule"] and v]
+    print(f"{failure_id} {finding['rule']}: HTTP {response.status}")
+    print(response.content[:2000].decode("utf-8", errors="replace"))
+    if still:
+        print(f"still fails: {still[0].message}")
+        return 1
+    print("no longer fails (stateful rules need the original sequence: see the report)")
+    return 0
