@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -99,6 +100,9 @@ class Recorder:
         self.coverage["status"] = {s: {"sent": 0, "observed": 0} for s in DOCUMENTED_STATUSES}
         self.coverage.setdefault("error_type", {})
         self._lock = threading.Lock()
+        self._started = time.monotonic()
+        #: seconds from the recorder's start to each rule's first failure
+        self.first_failure: dict[str, float] = {}
 
     def _cell(self, dimension: str, variant: str) -> dict[str, int]:
         return self.coverage.setdefault(dimension, {}).setdefault(
@@ -165,6 +169,8 @@ class Recorder:
             self._add_finding(rule, violation, exchange)
 
     def _add_finding(self, rule: str, violation: Violation, exchange: Exchange) -> None:
+        if not violation.warning and rule not in self.first_failure:
+            self.first_failure[rule] = round(time.monotonic() - self._started, 3)
         fp = fingerprint(rule, exchange)
         key = (rule, fp)
         self._counts[key] = self._counts.get(key, 0) + 1

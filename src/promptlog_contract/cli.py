@@ -88,8 +88,10 @@ def _add_target_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from promptlog_contract.diff import add_parser as add_diff
     from promptlog_contract.mock._cli import add_parser as add_mock
     from promptlog_contract.reporting._cli import add_parser as add_baseline
+    from promptlog_contract.selfcheck import add_parser as add_selfcheck
 
     parser = _Parser(prog="promptlog-contract",
                      description="Contract tests for Humanloop's Update Prompt Log endpoint.")
@@ -111,9 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     replay_p.set_defaults(func=_cmd_replay)
     add_mock(sub)
     add_baseline(sub)
-    from promptlog_contract._extra_cli import add_parsers as add_extra
-
-    add_extra(sub)
+    add_selfcheck(sub)
+    add_diff(sub)
     return parser
 
 

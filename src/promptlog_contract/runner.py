@@ -375,6 +375,7 @@ def _execute(state: _Run, result: RunResult, seed_value: int) -> None:
                                       "duration_s": round(time.monotonic() - timer, 3)}
     except BudgetExhausted as exc:
         phases["stopped"] = str(exc)
+    phases["first_failure_s"] = dict(state.recorder.first_failure)
     result.phases = phases
     _minimise_all(state, logs[0] if user_log else None, seed_value)
 
