@@ -1,0 +1,108 @@
+"""The registry: every rule once, in the documented order, each with its rule stated."""
+
+from __future__ import annotations
+
+import pytest
+
+from promptlog_contract.checks import (
+    ALL_KINDS,
+    CHECKS,
+    AuthNotEnforced,
+    Check,
+    ServerError,
+    check,
+    check_names,
+    run_checks,
+)
+from promptlog_contract.types import Context, Exchange, Violation
+
+from ._factory import CTX, exchange, validation_error
+
+RULES = [
+    "not_a_server_error",
+    "status_code_documented",
+    "content_type_json",
+    "response_matches_union",
+    "prompt_log_returned",
+    "valid_body_accepted",
+    "invalid_body_rejected",
+    "validation_error_shape",
+    "validation_error_locates_field",
+    "patched_fields_applied",
+    "omitted_fields_unchanged",
+    "repeat_is_stable",
+    "get_agrees_with_patch",
+    "unknown_log_not_found",
+    "auth_enforced",
+    "no_secret_echoed",
+]
+
+
+def test_check_names_match_the_rule_table() -> None:
+    assert check_names() == RULES
+
+
+def test_names_are_unique_and_every_check_states_its_rule() -> None:
+    assert len({entry.name for entry in CHECKS}) == len(CHECKS)
+    for entry in CHECKS:
+        assert entry.doc.endswith("."), entry.name
+        assert entry.name == entry.func.__name__
+        assert entry.kinds <= ALL_KINDS and entry.kinds
+
+
+def test_every_kind_is_judged_by_some_check() -> None:
+    assert set().union(*(entry.kinds for entry in CHECKS)) == ALL_KINDS
+
+
+def test_check_decorator_refuses_undocumented_rule() -> None:
+    def nameless(exchange: Exchange, ctx: Context) -> None:
+        pass
+
+    with pytest.raises(ValueError, match="docstring"):
+        check(kinds={"valid"})(nameless)
+
+
+def test_check_decorator_refuses_unknown_kind() -> None:
+    with pytest.raises(ValueError, match="kinds"):
+        check(kinds={"valid", "bogus"})  # type: ignore[arg-type]
+
+
+def test_run_checks_holds_for_a_faithful_exchange() -> None:
+    sent = {"output": "hi"}
+    ex = exchange(sent=sent, body={**exchange().response.body, "output": "hi"})
+    results = run_checks(ex, CTX)
+    assert [entry.name for entry, _ in results] == [
+        name
+        for name in RULES
+        if name
+        not in {
+            "invalid_body_rejected",
+            "validation_error_locates_field",
+            "repeat_is_stable",
+            "get_agrees_with_patch",
+            "unknown_log_not_found",
+            "auth_enforced",
+        }
+    ]
+    assert all(violation is None for _, violation in results)
+
+
+def test_run_checks_catches_violations_by_rule() -> None:
+    ex = exchange("auth_wrong", status=200, body=validation_error(["body"]))
+    failed = {entry.name: v for entry, v in run_checks(ex, CTX) if v is not None}
+    assert isinstance(failed["auth_enforced"], AuthNotEnforced)
+    assert "status_code_documented" in failed and "response_matches_union" in failed
+
+
+def test_run_checks_only_runs_checks_for_the_kind() -> None:
+    results = run_checks(exchange("setup", status=503, body=None, content=b""), CTX)
+    by_name = {entry.name: v for entry, v in results}
+    assert set(by_name) == {"not_a_server_error", "validation_error_shape", "no_secret_echoed"}
+    assert isinstance(by_name["not_a_server_error"], ServerError)
+
+
+def test_check_record_is_callable() -> None:
+    entry = CHECKS[0]
+    assert isinstance(entry, Check)
+    with pytest.raises(Violation):
+        entry(exchange(status=500, body=None, content=b""), CTX)
