@@ -1,0 +1,18 @@
+"""A production-like mock of Humanloop's Update Prompt Log endpoint, with seeded faults.
+
+The mock is the suite's reference target: with no faults it should pass every
+rule, and each fault in :data:`FAULTS` should make a named rule fail. It never
+imports the suite's checks, strategies or contract validators, so it can
+genuinely disagree with them.
+
+    >>> with running_mock(faults=["drop_evaluator_logs"]) as base_url:
+    ...     ...  # base_url == "http://127.0.0.1:<port>/v5", X-API-KEY: mock-key
+"""
+
+from __future__ import annotations
+
+from ._app import create_app
+from ._faults import FAULTS
+from ._server import running_mock, serve
+
+__all__ = ["FAULTS", "create_app", "running_mock", "serve"]
