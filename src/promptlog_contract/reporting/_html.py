@@ -106,7 +106,7 @@ def _rules(summary: Mapping[str, Any]) -> str:
     t = summary["totals"]
     return (
         '<section id="rules"><h2>Rules</h2>'
-        f'<p class="muted">{esc(t["rules"])} rules: {esc(t["passed_rules"])} pass, '
+        f'<p class="muted">{esc(_plural(t["rules"], "rule"))}: {esc(t["passed_rules"])} pass, '
         f"{esc(t['failed_rules'])} fail, {esc(t['warned_rules'])} warn, "
         f"{esc(t['skipped_rules'])} judged nothing. Counts are exchanges judged.</p>"
         "<table><thead><tr><th>rule</th><th>passed</th><th>failed</th><th>warned</th>"

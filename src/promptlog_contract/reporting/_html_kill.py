@@ -45,7 +45,7 @@ def _peer_cell(result: Any) -> str:
     details = ", ".join(f"{k}: {v}" for k, v in result.items() if k != "caught")
     caught = result.get("caught")
     text = "✔ caught" if caught is True else "✘ missed" if caught is False else "?"
-    css = "hit" if caught is True else "miss"
+    css = "hit" if caught is True else "peer-miss" if caught is False else "miss"
     small = f'<br><span class="muted">{_esc(details)}</span>' if details else ""
     return f'<td class="{css}" title="{_esc(details)}">{_esc(text)}{small}</td>'
 

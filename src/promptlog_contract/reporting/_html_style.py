@@ -75,6 +75,8 @@ details > summary { cursor:pointer; }
 details.finding > summary { font-weight:600; }
 .kill td.hit { background:#dff3e4; text-align:center; color:var(--pass); font-weight:800; }
 .kill td.miss { text-align:center; color:#aaa; }
+.kill td.peer-miss { text-align:center; color:var(--fail); font-weight:700; }
+.kill thead th { vertical-align:bottom; }
 .kill tr.escaped td:first-child { background:#fdecea; }
 .kill th.rot { writing-mode:vertical-rl; transform:rotate(180deg); white-space:nowrap;
   font-weight:600; font-size:12px; }
