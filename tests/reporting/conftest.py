@@ -62,7 +62,10 @@ def _result(**overrides: Any) -> RunResult:
         "requests_by_status": {"200": 180, "422": 50, "404": 10},
         "versions": {"schemathesis": "4.32.5", "hypothesis": "6.170.17"},
         "contract_hash": "a" * 64,
-        "phases": {"engine": {"requests": 200, "rules": ["response_matches_union"]}},
+        "phases": {
+            "engine": {"requests": 200, "rules": ["response_matches_union"]},
+            "first_failure_s": {"response_matches_union": 1.5},
+        },
         "coverage": {
             "tool_choice": {
                 "none": {"sent": 12, "observed": 12},
@@ -141,6 +144,7 @@ def unhealthy_result() -> RunResult:
         requests_sent=5,
         requests_by_status={"error": 5},
         rules={"response_matches_union": RuleStats()},
+        phases={"probes": {"duration_s": 0.2}, "stopped": "circuit breaker open"},
     )
 
 

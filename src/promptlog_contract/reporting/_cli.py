@@ -14,13 +14,15 @@ import os
 import sys
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from ._baseline import BaselineError, baseline_from_summary, load_baseline
 
 DEFAULT_DAYS = 30
+#: The caller's parser class (cli.py uses its own ArgumentParser subclass).
+_P = TypeVar("_P", bound=argparse.ArgumentParser)
 _HEADER = (
     "# Known failures accepted by `promptlog-contract run --baseline FILE`.\n"
     "# One entry per failure: rule, fingerprint (from summary.json), owner, expires (YYYY-MM-DD),\n"
@@ -38,9 +40,7 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
-def add_parser(
-    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
-) -> argparse.ArgumentParser:
+def add_parser(subparsers: argparse._SubParsersAction[_P]) -> _P:
     """Register `baseline` on a subparsers object; sets `func=handler`."""
     parser = subparsers.add_parser(
         "baseline",

@@ -80,6 +80,17 @@ def _rule_row(result: RunResult, rule: str) -> dict[str, Any]:
     }
 
 
+def _plain(value: Any) -> Any:
+    """A JSON-shaped copy of runner-written free-form data (phases may hold any value)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
 def _versions(result: RunResult) -> dict[str, str]:
     versions = {"tool": __version__, "python": platform.python_version()}
     versions.update({str(k): str(v) for k, v in result.versions.items()})
@@ -144,11 +155,11 @@ def summary_dict(
         "coverage": coverage,
         "coverage_gaps": gaps,
         "unhealthy": result.unhealthy,
-        "phases": {str(k): dict(v) for k, v in result.phases.items()},
+        "phases": {str(k): _plain(v) for k, v in result.phases.items()},
         "baseline": dict(result.baseline) if result.baseline is not None else None,
     }
     if kill_matrix is not None:
-        summary["kill_matrix"] = dict(kill_matrix)
+        summary["kill_matrix"] = _plain(kill_matrix)
     return summary
 
 
