@@ -1,5 +1,45 @@
-"""Hypothesis strategies for the Update Prompt Log contract (placeholder, see issue 3)."""
+"""Hypothesis strategies for the Update Prompt Log contract (PATCH /v5/prompts/{id}/log/{log_id}).
+
+Valid bodies, invalid bodies broken in one labelled slot, byte-level raw
+requests, the variant catalog the runner's coverage matrix is built from, and
+the shared Hypothesis profiles. Imports only Hypothesis, the standard library
+and `promptlog_contract.types`.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from strategies._bodies import DOCUMENTED_FIELDS, update_bodies
+from strategies._catalog import CATALOG, invalid_variant, variants_of
+from strategies._invalid import RULES, invalid_update_bodies
+from strategies._json import date_times, json_maps
+from strategies._messages import (
+    ALL_ROLES,
+    chat_messages,
+    content_parts,
+    thinking_blocks,
+    tool_calls,
+    tool_choices,
+)
+from strategies._profiles import register_profiles
+from strategies._raw import RAW_REQUESTS, raw_requests
+
+__all__ = [
+    "ALL_ROLES",
+    "CATALOG",
+    "DOCUMENTED_FIELDS",
+    "RAW_REQUESTS",
+    "RULES",
+    "chat_messages",
+    "content_parts",
+    "date_times",
+    "invalid_update_bodies",
+    "invalid_variant",
+    "json_maps",
+    "raw_requests",
+    "register_profiles",
+    "thinking_blocks",
+    "tool_calls",
+    "tool_choices",
+    "update_bodies",
+    "variants_of",
+]
