@@ -5,8 +5,8 @@ rule, and each fault in :data:`FAULTS` should make a named rule fail. It never
 imports the suite's checks, strategies or contract validators, so it can
 genuinely disagree with them.
 
-    >>> with running_mock(faults=["drop_evaluator_logs"]) as base_url:
-    ...     ...  # base_url == "http://127.0.0.1:<port>/v5", X-API-KEY: mock-key
+    with running_mock(faults=["drop_evaluator_logs"]) as base_url:
+        ...  # base_url == "http://127.0.0.1:<port>/v5"; send X-API-KEY: mock-key
 """
 
 from __future__ import annotations
