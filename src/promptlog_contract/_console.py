@@ -20,7 +20,8 @@ def print_verdict(result: RunResult, paths: Mapping[str, Path], *, quiet: bool =
             flag = " <-- FAIL" if stats.failed else (" (warn)" if stats.warned else "")
             print(f"{rule:<{width}}  {stats.passed:>7} {stats.failed:>7} {stats.warned:>7}{flag}")
         for finding in result.failures[:20]:
-            print(f"\n[{finding.id}] {finding.rule} ({finding.reproducibility}): {finding.message}")
+            message = finding.message.strip().splitlines()[0][:300] if finding.message else ""
+            print(f"\n[{finding.id}] {finding.rule} ({finding.reproducibility}): {message}")
             print(f"    {finding.curl[:300]}")
         if len(result.failures) > 20:
             print(f"\n... {len(result.failures) - 20} more failures in the report")

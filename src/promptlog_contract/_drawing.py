@@ -7,6 +7,7 @@ requests, so Hypothesis minimises the body against the live target.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -76,8 +77,6 @@ def shrink(
                 best[:] = [value]
             raise _Reproduced
 
-    try:
+    with contextlib.suppress(Exception):
         search()
-    except Exception:  # noqa: BLE001 - _Reproduced, or Hypothesis's Flaky once the budget ends
-        pass
     return best[0] if best else None

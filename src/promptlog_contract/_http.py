@@ -177,7 +177,9 @@ class Target:
                 time.sleep(_retry_after(raw))
                 continue
             break
-        redacted = {k: (REDACTED if k.lower() == KEY_HEADER.lower() else v) for k, v in headers.items()}
+        redacted = {
+            k: (REDACTED if k.lower() == KEY_HEADER.lower() else v) for k, v in headers.items()
+        }
         full_url = str(raw.request.url)
         request = HttpRequest(method=method, url=full_url, headers=redacted, content=content)
         response = HttpResponse(

@@ -11,7 +11,7 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from promptlog_contract import contract
@@ -103,6 +103,9 @@ class Recorder:
         self._started = time.monotonic()
         #: seconds from the recorder's start to each rule's first failure
         self.first_failure: dict[str, float] = {}
+        #: the exchange behind each finding, to re-send it
+        self.exchanges: dict[str, Exchange] = {}
+        self.rejudges: dict[str, Callable[[Exchange], bool]] = {}
 
     def _cell(self, dimension: str, variant: str) -> dict[str, int]:
         return self.coverage.setdefault(dimension, {}).setdefault(
@@ -155,8 +158,17 @@ class Recorder:
                     self._add_finding(check.name, violation, exchange)
         return violations
 
-    def record_external(self, rule: str, exchange: Exchange, violation: Violation | None) -> None:
-        """Count the outcome of a rule that is not ours (a Schemathesis check)."""
+    def record_external(
+        self,
+        rule: str,
+        exchange: Exchange,
+        violation: Violation | None,
+        rejudge: Callable[[Exchange], bool] | None = None,
+    ) -> None:
+        """Count the outcome of a rule that is not ours (a Schemathesis check).
+
+        `rejudge` re-applies that rule to a re-sent exchange (True: it still fails).
+        """
         with self._lock:
             stats = self.rules.setdefault(rule, RuleStats())
             if violation is None:
@@ -166,25 +178,27 @@ class Recorder:
                 stats.warned += 1
             else:
                 stats.failed += 1
-            self._add_finding(rule, violation, exchange)
+            finding = self._add_finding(rule, violation, exchange)
+            if finding is not None and rejudge is not None:
+                self.rejudges[finding.id] = rejudge
 
-    def _add_finding(self, rule: str, violation: Violation, exchange: Exchange) -> None:
+    def _add_finding(self, rule: str, violation: Violation, exchange: Exchange) -> Finding | None:
         if not violation.warning and rule not in self.first_failure:
             self.first_failure[rule] = round(time.monotonic() - self._started, 3)
         fp = fingerprint(rule, exchange)
         key = (rule, fp)
         self._counts[key] = self._counts.get(key, 0) + 1
         if key in self._by_key:
-            return
+            return None
         if sum(1 for f in self.findings if f.rule == rule) >= _MAX_FINDINGS_PER_RULE:
-            return
+            return None
         finding = self.make_finding(rule, violation, exchange, fp)
         self._by_key[key] = finding
+        self.exchanges[finding.id] = exchange
         self.findings.append(finding)
+        return finding
 
-    def make_finding(
-        self, rule: str, violation: Violation, exchange: Exchange, fp: str
-    ) -> Finding:
+    def make_finding(self, rule: str, violation: Violation, exchange: Exchange, fp: str) -> Finding:
         secret = self.ctx.api_key
         return Finding(
             id=f"F{len(self.findings) + 1:03d}",

@@ -38,8 +38,7 @@ def _raw_case(content: bytes | None) -> RawRequest | None:
     return None
 
 
-def replay(failure_id: str, report_dir: Path, *, api_key: str | None,
-           base_url: str | None) -> int:
+def replay(failure_id: str, report_dir: Path, *, api_key: str | None, base_url: str | None) -> int:
     """Re-send; exit 1 if the rule still fails, 0 if it no longer does, 3 if unreachable."""
     from promptlog_contract.cli import UsageError
 
@@ -62,7 +61,9 @@ def replay(failure_id: str, report_dir: Path, *, api_key: str | None,
     body = request.get("body")
     try:
         sent, response = target.request(
-            request["method"], "", content=body.encode() if body is not None else None,
+            request["method"],
+            "",
+            content=body.encode() if body is not None else None,
             content_type=request["headers"].get("content-type"),
             auth="key" if uses_key else request["headers"].get("X-API-KEY"),
         )
@@ -73,7 +74,9 @@ def replay(failure_id: str, report_dir: Path, *, api_key: str | None,
         target.close()
     label = finding.get("label")
     exchange = Exchange(
-        kind=finding["kind"], request=sent, response=response,
+        kind=finding["kind"],
+        request=sent,
+        response=response,
         sent=sent.json(),
         label=Label(tuple(label["path"]), label["rule"], label["severity"]) if label else None,
         raw=_raw_case(sent.content) if finding["kind"] == "raw" else None,

@@ -41,7 +41,9 @@ def parse_rate(text: str) -> float:
 def parse_duration(text: str) -> float:
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*", text)
     if not match or float(match.group(1)) <= 0:
-        raise argparse.ArgumentTypeError(f"duration must look like 90, 90s, 10m or 1h, not {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"duration must look like 90, 90s, 10m or 1h, not {text!r}"
+        )
     return float(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
 
 
@@ -63,27 +65,41 @@ def check_url(url: str) -> str:
 
 
 def _add_target_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--base-url", default=os.environ.get("HUMANLOOP_BASE_URL"),
-                   help="target base URL including /v5 (default: $HUMANLOOP_BASE_URL, "
-                        "else the bundled mock on a free loopback port)")
-    p.add_argument("--api-key", default=os.environ.get("HUMANLOOP_API_KEY"),
-                   help="X-API-KEY for the target (default: $HUMANLOOP_API_KEY); never printed")
+    p.add_argument(
+        "--base-url",
+        default=os.environ.get("HUMANLOOP_BASE_URL"),
+        help="target base URL including /v5 (default: $HUMANLOOP_BASE_URL, "
+        "else the bundled mock on a free loopback port)",
+    )
+    p.add_argument(
+        "--api-key",
+        default=os.environ.get("HUMANLOOP_API_KEY"),
+        help="X-API-KEY for the target (default: $HUMANLOOP_API_KEY); never printed",
+    )
     p.add_argument("--prompt-id", help="use this existing log's prompt id instead of scratch logs")
     p.add_argument("--log-id", help="use this existing log instead of scratch logs")
     p.add_argument("--max-examples", type=positive_int, help="valid bodies per round")
     p.add_argument("--max-time", type=parse_duration, help="time budget, e.g. 90s or 10m")
     p.add_argument("--max-requests", type=positive_int, help="request budget")
     p.add_argument("--seed", type=int, help="seed (ci: 0 unless given; fuzz: fresh)")
-    p.add_argument("--strict", action="store_true",
-                   help="fail on behaviour the documentation leaves open (warnings)")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail on behaviour the documentation leaves open (warnings)",
+    )
     p.add_argument("--report-dir", type=Path, default=Path("reports"))
     p.add_argument("--rate-limit", type=parse_rate, help="requests per second, e.g. 5/s")
     p.add_argument("--timeout", type=parse_duration, default=10.0, help="per-request timeout")
     p.add_argument("--workers", type=positive_int, help="concurrent scratch logs")
     p.add_argument("--baseline", type=Path, help="known-failure file (see `baseline`)")
     p.add_argument("--no-schemathesis", action="store_true", help="skip the Schemathesis phase")
-    p.add_argument("--mock-fault", action="append", default=[], metavar="NAME",
-                   help="seed a fault into the bundled mock (testing the suite itself)")
+    p.add_argument(
+        "--mock-fault",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="seed a fault into the bundled mock (testing the suite itself)",
+    )
     p.add_argument("--quiet", action="store_true", help="only the verdict line")
 
 
@@ -93,10 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
     from promptlog_contract.reporting._cli import add_parser as add_baseline
     from promptlog_contract.selfcheck import add_parser as add_selfcheck
 
-    parser = _Parser(prog="promptlog-contract",
-                     description="Contract tests for Humanloop's Update Prompt Log endpoint.")
+    parser = _Parser(
+        prog="promptlog-contract",
+        description="Contract tests for Humanloop's Update Prompt Log endpoint.",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub: Any = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run_p = sub.add_parser("run", help="run the suite (default target: the bundled mock)")
     _add_target_options(run_p)
     run_p.add_argument("--profile", choices=("ci", "staging", "fuzz"), default="ci")
@@ -108,8 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     replay_p.add_argument("failure_id")
     replay_p.add_argument("--report-dir", type=Path, default=Path("reports"))
     replay_p.add_argument("--api-key", default=os.environ.get("HUMANLOOP_API_KEY"))
-    replay_p.add_argument("--base-url", default=None,
-                          help="send to this base URL instead of the recorded one")
+    replay_p.add_argument(
+        "--base-url", default=None, help="send to this base URL instead of the recorded one"
+    )
     replay_p.set_defaults(func=_cmd_replay)
     add_mock(sub)
     add_baseline(sub)
@@ -124,8 +143,12 @@ def _progress(quiet: bool) -> Any:
     tty = sys.stderr.isatty()
 
     def say(line: str) -> None:
-        print(("\r\x1b[2K" if tty else "") + f"» {line}", end="" if tty else "\n",
-              file=sys.stderr, flush=True)
+        print(
+            ("\r\x1b[2K" if tty else "") + f"» {line}",
+            end="" if tty else "\n",
+            file=sys.stderr,
+            flush=True,
+        )
 
     return say
 
@@ -140,11 +163,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.profile == "fuzz" and max_time is None and args.max_requests is None:
         max_time = 600.0
     config = RunConfig(
-        base_url=base_url, api_key=args.api_key, prompt_id=args.prompt_id, log_id=args.log_id,
-        profile=args.profile, max_examples=args.max_examples, max_time=max_time,
-        max_requests=args.max_requests, seed=args.seed, strict=args.strict,
-        rate_limit=args.rate_limit, timeout=args.timeout, workers=args.workers,
-        schemathesis=not args.no_schemathesis, mock_faults=tuple(args.mock_fault),
+        base_url=base_url,
+        api_key=args.api_key,
+        prompt_id=args.prompt_id,
+        log_id=args.log_id,
+        profile=args.profile,
+        max_examples=args.max_examples,
+        max_time=max_time,
+        max_requests=args.max_requests,
+        seed=args.seed,
+        strict=args.strict,
+        rate_limit=args.rate_limit,
+        timeout=args.timeout,
+        workers=args.workers,
+        schemathesis=not args.no_schemathesis,
+        mock_faults=tuple(args.mock_fault),
         progress=_progress(args.quiet),
     )
     baseline = _load_baseline(args.baseline) if args.baseline else None
@@ -175,8 +208,12 @@ def _load_baseline(path: Path) -> Any:
 def _cmd_replay(args: argparse.Namespace) -> int:
     from promptlog_contract._replay import replay
 
-    return replay(args.failure_id, args.report_dir, api_key=args.api_key,
-                  base_url=check_url(args.base_url) if args.base_url else None)
+    return replay(
+        args.failure_id,
+        args.report_dir,
+        api_key=args.api_key,
+        base_url=check_url(args.base_url) if args.base_url else None,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

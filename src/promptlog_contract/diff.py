@@ -38,7 +38,11 @@ def _json_type(value: Any) -> str:
         return "boolean"
     if isinstance(value, int | float):
         return "number"
-    return {str: "string", list: "array", dict: "object"}.get(type(value), type(value).__name__)
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object" if isinstance(value, dict) else type(value).__name__
 
 
 def signature(response: HttpResponse) -> dict[str, Any]:
@@ -47,14 +51,18 @@ def signature(response: HttpResponse) -> dict[str, Any]:
     body = response.body
     if response.status == 200 and isinstance(body, dict):
         sig["union_member"] = member_of(body)
-        sig["field_types"] = {k: _json_type(v) for k, v in sorted(body.items())
-                              if v is not None}
+        sig["field_types"] = {k: _json_type(v) for k, v in sorted(body.items()) if v is not None}
     elif response.status == 422:
         detail = body.get("detail") if isinstance(body, dict) else None
-        locs = sorted(
-            "/".join(str(p) for p in item["loc"]) for item in detail or []
-            if isinstance(item, dict) and isinstance(item.get("loc"), list)
-        ) if isinstance(detail, list) else [repr(detail) if body is not NOT_JSON else "<not JSON>"]
+        locs = (
+            sorted(
+                "/".join(str(p) for p in item["loc"])
+                for item in detail or []
+                if isinstance(item, dict) and isinstance(item.get("loc"), list)
+            )
+            if isinstance(detail, list)
+            else [repr(detail) if body is not NOT_JSON else "<not JSON>"]
+        )
         sig["error_locations"] = locs
     return sig
 
@@ -64,16 +72,26 @@ def cases(max_examples: int, seed: int) -> list[Case]:
     for i, body in enumerate(draw_batch(strategies.update_bodies(), max_examples, seed)):
         out.append(Case(f"valid-{i}", body))
     for i, inv in enumerate(draw_batch(strategies.invalid_update_bodies(), max_examples, seed + 1)):
-        out.append(Case(f"invalid-{i}:{inv.label.rule}@{'/'.join(map(str, inv.label.path))}",
-                        inv.body))
+        out.append(
+            Case(f"invalid-{i}:{inv.label.rule}@{'/'.join(map(str, inv.label.path))}", inv.body)
+        )
     return out
 
 
 def _scratch(target: Target) -> str:
-    _, resp = target.request("POST", "/prompts/log", json_body={
-        "path": "promptlog-contract/diff", "prompt": {"model": "gpt-4o"}, "output": "diff"})
+    _, resp = target.request(
+        "POST",
+        "/prompts/log",
+        json_body={
+            "path": "promptlog-contract/diff",
+            "prompt": {"model": "gpt-4o"},
+            "output": "diff",
+        },
+    )
     if resp.status != 200 or not isinstance(resp.body, dict):
-        raise TargetUnhealthy(f"{target.base_url}: cannot create a scratch log (HTTP {resp.status})")
+        raise TargetUnhealthy(
+            f"{target.base_url}: cannot create a scratch log (HTTP {resp.status})"
+        )
     return f"/prompts/{resp.body['prompt_id']}/log/{resp.body['id']}"
 
 
@@ -86,8 +104,9 @@ def _compare(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
     if ta is not None and tb is not None:
         for field in sorted(set(ta) | set(tb)):
             if ta.get(field) != tb.get(field):
-                out.append({"aspect": "field_type", "field": field,
-                            "a": ta.get(field), "b": tb.get(field)})
+                out.append(
+                    {"aspect": "field_type", "field": field, "a": ta.get(field), "b": tb.get(field)}
+                )
     return out
 
 
@@ -99,20 +118,22 @@ def diff(a: tuple[str, str], b: tuple[str, str], *, max_examples: int, seed: int
         differences = []
         all_cases = cases(max_examples, seed)
         for case in all_cases:
-            sigs = [signature(t.request("PATCH", p, json_body=case.body)[1])
-                    for t, p in zip(targets, paths, strict=True)]
+            sigs = [
+                signature(t.request("PATCH", p, json_body=case.body)[1])
+                for t, p in zip(targets, paths, strict=True)
+            ]
             for d in _compare(*sigs):
-                differences.append({"case": case.name, **d,
-                                    "body": json.dumps(case.body)[:500]})
+                differences.append({"case": case.name, **d, "body": json.dumps(case.body)[:500]})
     finally:
         for t in targets:
             t.close()
-    return {"a": a[0], "b": b[0], "seed": seed, "cases": len(all_cases),
-            "differences": differences}
+    return {"a": a[0], "b": b[0], "seed": seed, "cases": len(all_cases), "differences": differences}
 
 
 @contextlib.contextmanager
-def _endpoint(url: str | None, key: str | None, faults: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+def _endpoint(
+    url: str | None, key: str | None, faults: tuple[str, ...]
+) -> Iterator[tuple[str, str]]:
     if url:
         from promptlog_contract.cli import UsageError, check_url
 
@@ -133,8 +154,13 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--api-key", help="key for A (default: $HUMANLOOP_API_KEY)")
     p.add_argument("--against", help="target B (default: the bundled mock)")
     p.add_argument("--against-api-key", help="key for B (default: A's key)")
-    p.add_argument("--against-mock-fault", action="append", default=[], metavar="NAME",
-                   help="seed a fault into B when B is the bundled mock")
+    p.add_argument(
+        "--against-mock-fault",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="seed a fault into B when B is the bundled mock",
+    )
     p.add_argument("--max-examples", type=int, default=40)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--report-dir", type=Path, default=Path("reports"))
@@ -146,8 +172,10 @@ def _cmd(args: argparse.Namespace) -> int:
 
     key_a = args.api_key or os.environ.get("HUMANLOOP_API_KEY")
     key_b = args.against_api_key or key_a
-    with _endpoint(args.base_url, key_a, ()) as a, \
-            _endpoint(args.against, key_b, tuple(args.against_mock_fault)) as b:
+    with (
+        _endpoint(args.base_url, key_a, ()) as a,
+        _endpoint(args.against, key_b, tuple(args.against_mock_fault)) as b,
+    ):
         try:
             report = diff(a, b, max_examples=args.max_examples, seed=args.seed)
         except TargetUnhealthy as exc:
@@ -159,6 +187,8 @@ def _cmd(args: argparse.Namespace) -> int:
         where = f" {d['field']}" if "field" in d else ""
         print(f"{d['case']}: {d['aspect']}{where}: A={d['a']} B={d['b']}")
     n = len(report["differences"])
-    print(f"{'DIFFERENT' if n else 'SAME'}: {n} differences over {report['cases']} cases "
-          f"-> {args.report_dir / 'diff.json'}")
+    print(
+        f"{'DIFFERENT' if n else 'SAME'}: {n} differences over {report['cases']} cases "
+        f"-> {args.report_dir / 'diff.json'}"
+    )
     return 1 if n else 0

@@ -18,15 +18,24 @@ from promptlog_contract.types import RunResult
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("promptlog-contract")
-    group.addoption("--base-url", default=os.environ.get("HUMANLOOP_BASE_URL"),
-                    help="target base URL incl. /v5 (default: the bundled mock)")
-    group.addoption("--api-key", default=os.environ.get("HUMANLOOP_API_KEY"),
-                    help="X-API-KEY for the target (never printed)")
+    group.addoption(
+        "--base-url",
+        default=os.environ.get("HUMANLOOP_BASE_URL"),
+        help="target base URL incl. /v5 (default: the bundled mock)",
+    )
+    group.addoption(
+        "--api-key",
+        default=os.environ.get("HUMANLOOP_API_KEY"),
+        help="X-API-KEY for the target (never printed)",
+    )
     group.addoption("--contract-profile", default="ci", choices=("ci", "staging", "fuzz"))
     group.addoption("--contract-seed", type=int, default=None)
     group.addoption("--contract-strict", action="store_true", default=False)
-    group.addoption("--contract-report-dir", default=None,
-                    help="also write summary.json/junit.xml/report.html here")
+    group.addoption(
+        "--contract-report-dir",
+        default=None,
+        help="also write summary.json/junit.xml/report.html here",
+    )
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -53,12 +54,28 @@ class Profile:
 
 
 PROFILES: dict[str, Profile] = {
-    "ci": Profile(valid=80, invalid=160, workers=2, rate_limit=None, schemathesis=60,
-                  rounds=1, shrink_calls=60),
-    "staging": Profile(valid=40, invalid=80, workers=1, rate_limit=5.0, schemathesis=30,
-                       rounds=1, shrink_calls=30),
-    "fuzz": Profile(valid=150, invalid=300, workers=2, rate_limit=10.0, schemathesis=100,
-                    rounds=None, shrink_calls=100, fresh_seed=True),
+    "ci": Profile(
+        valid=80,
+        invalid=160,
+        workers=2,
+        rate_limit=None,
+        schemathesis=60,
+        rounds=1,
+        shrink_calls=60,
+    ),
+    "staging": Profile(
+        valid=40, invalid=80, workers=1, rate_limit=5.0, schemathesis=30, rounds=1, shrink_calls=30
+    ),
+    "fuzz": Profile(
+        valid=150,
+        invalid=300,
+        workers=2,
+        rate_limit=10.0,
+        schemathesis=100,
+        rounds=None,
+        shrink_calls=100,
+        fresh_seed=True,
+    ),
 }
 
 
@@ -148,8 +165,9 @@ class _Run:
                 self.target.request("DELETE", "/logs", params={"id": chunk}, essential=True)
 
     # -- sequences ----------------------------------------------------------------------
-    def valid_sequence(self, log: _Log, body: dict[str, Any], *, record: bool = True,
-                       phase: str = "engine") -> list[Exchange]:
+    def valid_sequence(
+        self, log: _Log, body: dict[str, Any], *, record: bool = True, phase: str = "engine"
+    ) -> list[Exchange]:
         req, resp = self.target.request("PATCH", log.path, json_body=body)
         first = Exchange("valid", req, resp, sent=body, before=log.state, phase=phase)
         out = [first]
@@ -166,8 +184,9 @@ class _Run:
             self.recorder.sent(strategies.variants_of(body), resp.status == 200)
         return out
 
-    def invalid_sequence(self, log: _Log, case: InvalidBody, *, record: bool = True,
-                         phase: str = "engine") -> list[Exchange]:
+    def invalid_sequence(
+        self, log: _Log, case: InvalidBody, *, record: bool = True, phase: str = "engine"
+    ) -> list[Exchange]:
         req, resp = self.target.request("PATCH", log.path, json_body=case.body)
         if resp.status == 200 and is_json_dict(resp.body):
             log.state = resp.body
@@ -184,21 +203,28 @@ class _Run:
     def probes(self, log: _Log) -> None:
         """Fixed probes: auth, unknown log, the open questions, raw byte-level requests."""
         t, body = self.target, {"output": "promptlog-contract auth probe"}
-        for kind, auth in (("auth_missing", None), ("auth_wrong", "wrong-" + secrets.token_hex(12))):
+        for kind, auth in (
+            ("auth_missing", None),
+            ("auth_wrong", "wrong-" + secrets.token_hex(12)),
+        ):
             req, resp = t.request("PATCH", log.path, json_body=body, auth=auth)
             self.recorder.judge(Exchange(kind, req, resp, sent=body))  # type: ignore[arg-type]
         missing = f"/prompts/{log.prompt_id}/log/log_promptlog_contract_missing_{self.run_id}"
         req, resp = t.request("PATCH", missing, json_body={"output": "x"})
         self.recorder.judge(Exchange("unknown_log", req, resp, sent={"output": "x"}))
-        for open_body in ({"output": None}, {"promptlog_contract_unknown": 1},
-                          {"log_status": "complete"}):
+        for open_body in (
+            {"output": None},
+            {"promptlog_contract_unknown": 1},
+            {"log_status": "complete"},
+        ):
             req, resp = t.request("PATCH", log.path, json_body=open_body)
             self.recorder.judge(Exchange("open", req, resp, sent=open_body))
         req, resp = t.request("PATCH", log.path, content=None)
         self.recorder.judge(Exchange("open", req, resp))
         for raw in strategies.RAW_REQUESTS:
-            req, resp = t.request("PATCH", log.path, content=raw.content,
-                                  content_type=raw.content_type)
+            req, resp = t.request(
+                "PATCH", log.path, content=raw.content, content_type=raw.content_type
+            )
             self.recorder.sent([("raw", raw.name)], resp.status in raw.expected_statuses)
             self.recorder.judge(Exchange("raw", req, resp, raw=raw))
 
@@ -206,17 +232,19 @@ class _Run:
         """Seeded valid and invalid bodies, split over one worker per log."""
         valid = draw_batch(strategies.update_bodies(), self.n_valid, seed_value)
         invalid = draw_batch(strategies.invalid_update_bodies(), self.n_invalid, seed_value + 1)
-        work: list[Callable[[_Log], list[Exchange]]] = []
+        # Each worker owns one log and a fixed share of the work, interleaving valid and
+        # invalid bodies, so a run's exchanges per log do not depend on thread timing.
+        shares: list[list[Callable[[_Log], list[Exchange]]]] = [[] for _ in logs]
         for i in range(max(len(valid), len(invalid))):
+            share = shares[i % len(logs)]
             if i < len(valid):
-                work.append(lambda lg, b=valid[i]: self.valid_sequence(lg, b))
+                share.append(partial(self.valid_sequence, body=valid[i]))
             if i < len(invalid):
-                work.append(lambda lg, c=invalid[i]: self.invalid_sequence(lg, c))
+                share.append(partial(self.invalid_sequence, case=invalid[i]))
 
         def worker(index: int) -> None:
-            log = logs[index]
-            for job in work[index :: len(logs)]:
-                self.judge_all(job(log))
+            for job in shares[index]:
+                self.judge_all(job(logs[index]))
 
         with ThreadPoolExecutor(max_workers=len(logs)) as pool:
             for future in [pool.submit(worker, i) for i in range(len(logs))]:
@@ -232,11 +260,36 @@ class _Run:
         return n * 2 if n else self.profile.invalid
 
     # -- shrinking and reproducibility ------------------------------------------------
+    def resend(self, finding: Finding, times: int = 3) -> None:
+        """Re-send a recorded (stateless) request and label the finding by how often it recurs."""
+        original = self.recorder.exchanges.get(finding.id)
+        if original is None:
+            return
+        path = original.request.url.removeprefix(self.target.base_url).split("?")[0]
+        reproduced = 0
+        for _ in range(times):
+            req, resp = self.target.request(
+                original.request.method,
+                path,
+                content=original.request.content,
+                content_type=original.request.headers.get("content-type"),
+                auth=_resend_auth(original.kind),
+            )
+            again = replace(original, request=req, response=resp)
+            rejudge = self.recorder.rejudges.get(finding.id)
+            if rejudge is not None:
+                reproduced += rejudge(again)
+            else:
+                rules = {rule for rule, _ in self.recorder.judge(again, record=False)}
+                reproduced += finding.rule in rules
+        finding.reproducibility = "deterministic" if reproduced == times else "flaky"
+
     def minimise(self, finding: Finding, log: _Log, seed_value: int) -> None:
         """Shrink a body finding to a minimal reproducer and label it deterministic/flaky."""
         invalid = finding.kind == "invalid"
-        strategy: Any = (strategies.invalid_update_bodies() if invalid
-                         else strategies.update_bodies())
+        strategy: Any = (
+            strategies.invalid_update_bodies() if invalid else strategies.update_bodies()
+        )
         sequence = self.invalid_sequence if invalid else self.valid_sequence
         stop: list[BaseException] = []
         hits: dict[int, tuple[Exchange, Violation]] = {}
@@ -247,16 +300,24 @@ class _Run:
             try:
                 for exchange in sequence(log, value, record=False, phase=finding.phase):
                     for rule, violation in self.recorder.judge(exchange, record=False):
-                        if rule == finding.rule and fingerprint(rule, exchange) == finding.fingerprint:
+                        if (
+                            rule == finding.rule
+                            and fingerprint(rule, exchange) == finding.fingerprint
+                        ):
                             hits[id(value)] = (exchange, violation)
                             return True
             except (BudgetExhausted, TargetUnhealthy) as exc:
                 stop.append(exc)
             return False
 
-        minimal = shrink(strategy, seed_value + (1 if invalid else 0), fails,
-                         max_examples=max(self.n_invalid if invalid else self.n_valid, 10),
-                         max_calls=self.profile.shrink_calls, size=body_size)
+        minimal = shrink(
+            strategy,
+            seed_value + (1 if invalid else 0),
+            fails,
+            max_examples=max(self.n_invalid if invalid else self.n_valid, 10),
+            max_calls=self.profile.shrink_calls,
+            size=body_size,
+        )
         if stop and isinstance(stop[0], TargetUnhealthy):
             raise stop[0]
         if minimal is None:
@@ -268,6 +329,14 @@ class _Run:
                 exchange, violation = hits[id(minimal)]
                 self.recorder.replace_exchange(finding, exchange, violation)
         finding.reproducibility = "deterministic" if reproduced == 3 else "flaky"
+
+
+def _resend_auth(kind: str) -> str | None:
+    if kind == "auth_missing":
+        return None
+    if kind == "auth_wrong":
+        return "wrong-" + secrets.token_hex(12)
+    return "key"
 
 
 def _versions() -> dict[str, str]:
@@ -298,21 +367,35 @@ def _target(config: RunConfig) -> Iterator[tuple[str, str]]:
 def run(config: RunConfig) -> RunResult:
     """Run the suite once and return everything it found (never raises for target faults)."""
     if config.profile not in PROFILES:
-        raise ConfigurationError(f"unknown profile {config.profile!r} (choose from {', '.join(PROFILES)})")
+        raise ConfigurationError(
+            f"unknown profile {config.profile!r} (choose from {', '.join(PROFILES)})"
+        )
     profile = PROFILES[config.profile]
-    seed_value = config.seed if config.seed is not None else (
-        random.randrange(2**31) if profile.fresh_seed else 0)
+    seed_value = (
+        config.seed
+        if config.seed is not None
+        else (random.randrange(2**31) if profile.fresh_seed else 0)
+    )
     started = time.monotonic()
-    result = RunResult(target_url="", seed=seed_value, profile=config.profile, strict=config.strict,
-                       started_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                       versions=_versions(), contract_hash=contract.contract_hash())
+    result = RunResult(
+        target_url="",
+        seed=seed_value,
+        profile=config.profile,
+        strict=config.strict,
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        versions=_versions(),
+        contract_hash=contract.contract_hash(),
+    )
     with _target(config) as (base_url, api_key):
         result.target_url = base_url
         deadline = started + config.max_time if config.max_time else None
-        limits = Limits(rate_limit=config.rate_limit or profile.rate_limit,
-                        max_requests=config.max_requests, deadline=deadline,
-                        timeout_s=config.timeout,
-                        max_consecutive_errors=config.max_consecutive_errors)
+        limits = Limits(
+            rate_limit=config.rate_limit or profile.rate_limit,
+            max_requests=config.max_requests,
+            deadline=deadline,
+            timeout_s=config.timeout,
+            max_consecutive_errors=config.max_consecutive_errors,
+        )
         target = Target(base_url, api_key, limits)
         ctx = Context(api_key=api_key, strict=config.strict)
         state = _Run(config, profile, target, Recorder(ctx, strategies.CATALOG))
@@ -357,8 +440,10 @@ def _execute(state: _Run, result: RunResult, seed_value: int) -> None:
             timer = time.monotonic()
             state.say(f"bodies: round {round_no + 1}, seed {seed_value + 2 * round_no}")
             state.bodies(logs, seed_value + 2 * round_no)
-            phases[f"bodies-{round_no + 1}"] = {"seed": seed_value + 2 * round_no,
-                                                "duration_s": round(time.monotonic() - timer, 3)}
+            phases[f"bodies-{round_no + 1}"] = {
+                "seed": seed_value + 2 * round_no,
+                "duration_s": round(time.monotonic() - timer, 3),
+            }
             round_no += 1
             if profile.rounds is None and config.max_time is None and config.max_requests is None:
                 break
@@ -368,11 +453,18 @@ def _execute(state: _Run, result: RunResult, seed_value: int) -> None:
             timer = time.monotonic()
             state.say("schemathesis phase")
             st_log = logs[0] if user_log else state.new_log()
-            sent = schemathesis_phase(state.target, state.recorder, st_log.prompt_id,
-                                      st_log.log_id, max_examples=profile.schemathesis,
-                                      seed=seed_value)
-            phases["schemathesis"] = {"cases": sent,
-                                      "duration_s": round(time.monotonic() - timer, 3)}
+            sent = schemathesis_phase(
+                state.target,
+                state.recorder,
+                st_log.prompt_id,
+                st_log.log_id,
+                max_examples=profile.schemathesis,
+                seed=seed_value,
+            )
+            phases["schemathesis"] = {
+                "cases": sent,
+                "duration_s": round(time.monotonic() - timer, 3),
+            }
     except BudgetExhausted as exc:
         phases["stopped"] = str(exc)
     phases["first_failure_s"] = dict(state.recorder.first_failure)
@@ -381,16 +473,22 @@ def _execute(state: _Run, result: RunResult, seed_value: int) -> None:
 
 
 def _minimise_all(state: _Run, user_log: _Log | None, seed_value: int) -> None:
+    """Shrink one failure per rule found on drawn bodies; re-send the rest as recorded."""
     body_kinds = {"valid", "invalid", "repeat", "get"}
     done: set[str] = set()
     for finding in list(state.recorder.findings):
-        if finding.phase != "engine" or finding.kind not in body_kinds or finding.rule in done:
+        if finding.level != "failure":
             continue
-        done.add(finding.rule)
-        log = user_log or state.new_log()
-        state.read_state(log)
-        state.say(f"shrinking {finding.rule}")
         try:
-            state.minimise(finding, log, seed_value)
+            if finding.phase == "engine" and finding.kind in body_kinds:
+                if finding.rule in done:
+                    continue
+                done.add(finding.rule)
+                log = user_log or state.new_log()
+                state.read_state(log)
+                state.say(f"shrinking {finding.rule}")
+                state.minimise(finding, log, seed_value)
+            else:
+                state.resend(finding)
         except BudgetExhausted:
             return

@@ -10,6 +10,7 @@ fault, how fast, and how the peer did.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
@@ -62,9 +63,17 @@ def _failing_rules(result: RunResult) -> list[str]:
     return sorted({f.rule for f in result.failures})
 
 
-def _suite_column(fault: str | None, *, max_examples: int, seed: int) -> tuple[RunResult, dict[str, Any]]:
-    result = run(RunConfig(mock_faults=(fault,) if fault else (), max_examples=max_examples,
-                           seed=seed, profile="ci"))
+def _suite_column(
+    fault: str | None, *, max_examples: int, seed: int
+) -> tuple[RunResult, dict[str, Any]]:
+    result = run(
+        RunConfig(
+            mock_faults=(fault,) if fault else (),
+            max_examples=max_examples,
+            seed=seed,
+            profile="ci",
+        )
+    )
     first = result.phases.get("first_failure_s", {})
     column = {
         "caught_by": _failing_rules(result),
@@ -83,10 +92,15 @@ def _schemathesis_column(fault: str | None, *, max_examples: int, seed: int) -> 
 
     st = shutil.which("st") or str(Path(sys.executable).with_name("st"))
     key = "peer-" + secrets.token_urlsafe(12)
-    with running_mock(api_keys=(key,), faults=(fault,) if fault else ()) as base_url, \
-            tempfile.TemporaryDirectory() as tmp:
-        created = httpx.post(f"{base_url}/prompts/log", headers={"X-API-KEY": key},
-                             json={"path": "promptlog-contract/peer", "output": "x"}).json()
+    with (
+        running_mock(api_keys=(key,), faults=(fault,) if fault else ()) as base_url,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        created = httpx.post(
+            f"{base_url}/prompts/log",
+            headers={"X-API-KEY": key},
+            json={"path": "promptlog-contract/peer", "output": "x"},
+        ).json()
         Path(tmp, "schemathesis.toml").write_text(
             "[parameters]\n"
             f'"path.id" = "{created["prompt_id"]}"\n'
@@ -94,31 +108,66 @@ def _schemathesis_column(fault: str | None, *, max_examples: int, seed: int) -> 
             "[phases.coverage]\nunexpected-methods = []\n",
             encoding="utf-8",
         )
-        cmd = [st, "run", str(contract.openapi_path()), "--url", base_url,
-               "-H", f"X-API-KEY: {key}",
-               "--include-operation-id", "update_log_prompts__id__log__log_id__patch",
-               "--checks", "all", "-n", str(max_examples), "--seed", str(seed),
-               "--generation-database", "none", "--continue-on-failure",
-               "--report", "har", "--report-dir", tmp, "--workers", "1"]
+        cmd = [
+            st,
+            "run",
+            str(contract.openapi_path()),
+            "--url",
+            base_url,
+            "-H",
+            f"X-API-KEY: {key}",
+            "--include-operation-id",
+            "update_log_prompts__id__log__log_id__patch",
+            "--checks",
+            "all",
+            "-n",
+            str(max_examples),
+            "--seed",
+            str(seed),
+            "--generation-database",
+            "none",
+            "--continue-on-failure",
+            "--report",
+            "har",
+            "--report-dir",
+            tmp,
+            "--workers",
+            "1",
+        ]
         started = time.monotonic()
-        proc = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=600,
-                              env={**os.environ, "NO_COLOR": "1"})
+        proc = subprocess.run(
+            cmd,
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
         elapsed = time.monotonic() - started
         requests = 0
         for har in Path(tmp).glob("*.har"):
-            try:
+            with contextlib.suppress(ValueError, KeyError):
                 requests += len(json.loads(har.read_text(encoding="utf-8"))["log"]["entries"])
-            except (ValueError, KeyError):
-                pass
-    codes = sorted({word for word in proc.stdout.split() if word.startswith("ST") and
-                    word[2:5].isdigit()})
-    return {"caught": proc.returncode == 1, "exit_code": proc.returncode,
-            "failure_codes": codes, "requests": requests, "duration_s": round(elapsed, 3)}
+    codes = sorted(
+        {word for word in proc.stdout.split() if word.startswith("ST") and word[2:5].isdigit()}
+    )
+    return {
+        "caught": proc.returncode == 1,
+        "exit_code": proc.returncode,
+        "failure_codes": codes,
+        "requests": requests,
+        "duration_s": round(elapsed, 3),
+    }
 
 
-def selfcheck(*, faults: Sequence[str] | None = None, max_examples: int = SELFCHECK_EXAMPLES,
-              seed: int = 0, peers: bool = True,
-              progress: Any = None) -> tuple[dict[str, Any], RunResult]:
+def selfcheck(
+    *,
+    faults: Sequence[str] | None = None,
+    max_examples: int = SELFCHECK_EXAMPLES,
+    seed: int = 0,
+    peers: bool = True,
+    progress: Any = None,
+) -> tuple[dict[str, Any], RunResult]:
     """Build the kill matrix; returns it and the faithful run's result."""
     from promptlog_contract.mock import FAULTS
 
@@ -137,27 +186,38 @@ def selfcheck(*, faults: Sequence[str] | None = None, max_examples: int = SELFCH
         "faults": {},
     }
     if peers:
-        matrix["faithful"]["peers"] = {"schemathesis": _schemathesis_column(
-            None, max_examples=max_examples, seed=seed)}
+        matrix["faithful"]["peers"] = {
+            "schemathesis": _schemathesis_column(None, max_examples=max_examples, seed=seed)
+        }
     for fault in chosen:
         say(f"fault {fault}")
         _, column = _suite_column(fault, max_examples=max_examples, seed=seed)
         expected = EXPECTED_RULE.get(fault)
-        entry = {"doc": FAULTS[fault], "expected_rule": expected,
-                 "caught": bool(column["caught_by"]),
-                 "expected_rule_failed": expected in column["caught_by"], **column}
+        entry = {
+            "doc": FAULTS[fault],
+            "expected_rule": expected,
+            "caught": bool(column["caught_by"]),
+            "expected_rule_failed": expected in column["caught_by"],
+            **column,
+        }
         if peers:
-            entry["peers"] = {"schemathesis": _schemathesis_column(
-                fault, max_examples=max_examples, seed=seed)}
+            entry["peers"] = {
+                "schemathesis": _schemathesis_column(fault, max_examples=max_examples, seed=seed)
+            }
         matrix["faults"][fault] = entry
     faults_caught = sum(1 for e in matrix["faults"].values() if e["caught"])
-    matrix["totals"] = {"faults": len(chosen), "caught": faults_caught,
-                        "faithful_failures": len(faithful.failures)}
+    matrix["totals"] = {
+        "faults": len(chosen),
+        "caught": faults_caught,
+        "faithful_failures": len(faithful.failures),
+    }
     if peers:
         matrix["totals"]["schemathesis_caught"] = sum(
-            1 for e in matrix["faults"].values() if e["peers"]["schemathesis"]["caught"])
+            1 for e in matrix["faults"].values() if e["peers"]["schemathesis"]["caught"]
+        )
         matrix["totals"]["schemathesis_faithful_false_failures"] = int(
-            matrix["faithful"]["peers"]["schemathesis"]["exit_code"] != 0)
+            matrix["faithful"]["peers"]["schemathesis"]["exit_code"] != 0
+        )
     return matrix, faithful
 
 
@@ -179,8 +239,13 @@ def _cmd(args: argparse.Namespace) -> int:
         print(f"» selfcheck: {line}", file=sys.stderr, flush=True)
 
     try:
-        matrix, faithful = selfcheck(faults=args.fault, max_examples=args.max_examples,
-                                     seed=args.seed, peers=not args.no_peers, progress=say)
+        matrix, faithful = selfcheck(
+            faults=args.fault,
+            max_examples=args.max_examples,
+            seed=args.seed,
+            peers=not args.no_peers,
+            progress=say,
+        )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     args.report_dir.mkdir(parents=True, exist_ok=True)
@@ -188,14 +253,21 @@ def _cmd(args: argparse.Namespace) -> int:
     write_reports(faithful, args.report_dir, kill_matrix=matrix)
     for fault, entry in matrix["faults"].items():
         peer = entry.get("peers", {}).get("schemathesis", {})
-        print(f"{fault:32} {'CAUGHT' if entry['caught'] else 'MISSED':7} "
-              f"{','.join(entry['caught_by'])[:60]:60} "
-              f"schemathesis: {'caught' if peer.get('caught') else '-'}")
+        print(
+            f"{fault:32} {'CAUGHT' if entry['caught'] else 'MISSED':7} "
+            f"{','.join(entry['caught_by'])[:60]:60} "
+            f"schemathesis: {'caught' if peer.get('caught') else '-'}"
+        )
     totals = matrix["totals"]
-    print(f"suite: {totals['caught']}/{totals['faults']} faults caught, "
-          f"{totals['faithful_failures']} false failures on the faithful mock")
+    print(
+        f"suite: {totals['caught']}/{totals['faults']} faults caught, "
+        f"{totals['faithful_failures']} false failures on the faithful mock"
+    )
     if "schemathesis_caught" in totals:
-        print(f"schemathesis: {totals['schemathesis_caught']}/{totals['faults']} caught, "
-              f"{totals['schemathesis_faithful_false_failures']} false failure run(s) on the faithful mock")
+        print(
+            f"schemathesis: {totals['schemathesis_caught']}/{totals['faults']} caught, "
+            f"{totals['schemathesis_faithful_false_failures']} false failure run(s) "
+            "on the faithful mock"
+        )
     ok = totals["caught"] == totals["faults"] and totals["faithful_failures"] == 0
     return 0 if ok else 1
