@@ -156,6 +156,8 @@ async def test_lax_coercion(client: httpx.AsyncClient, field: str, sent: Any, st
         ("2024-01-15T09:30:00.5+00:00", "2024-01-15T09:30:00.500000Z"),
         ("2024-01-15", "2024-01-15T00:00:00Z"),
         (1705311000, "2024-01-15T09:30:00Z"),
+        ("0141-12-29T01:28:27.2Z", "0141-12-29T01:28:27.200000Z"),
+        ("0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z"),
     ],
 )
 async def test_datetimes_normalised_to_utc_z(

@@ -45,10 +45,9 @@ def new_id(prefix: str) -> str:
 def format_datetime(value: datetime) -> str:
     """RFC 3339 in UTC with `Z`, microseconds only when present."""
     value = value.astimezone(UTC) if value.tzinfo else value
-    text = value.strftime("%Y-%m-%dT%H:%M:%S")
-    if value.microsecond:
-        text += f".{value.microsecond:06d}"
-    return text + "Z"
+    # isoformat, not strftime: glibc's %Y does not zero-pad years before 1000.
+    spec = "microseconds" if value.microsecond else "seconds"
+    return value.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
 
 
 def now() -> str:
