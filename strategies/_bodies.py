@@ -117,8 +117,8 @@ def update_bodies(
     keys on average; messages lists hold at most 4 messages. Values: integers
     in the signed 64-bit range, finite numbers, unicode strings without NUL,
     RFC 3339 date-times, nested JSON maps, chat messages and tool choices.
-    Shrinks towards `{}` (or the first `min_fields` documented fields), then
-    towards the simplest value of each field.
+    Shrinks towards `{}` (or `min_fields` keys, those with the simplest
+    values), then towards the simplest value of each field.
     """
     names: tuple[str, ...]
     if fields is None:

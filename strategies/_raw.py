@@ -8,6 +8,8 @@ entries by name, so the names are stable.
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import strategies as st
 
 from promptlog_contract.types import RawRequest
@@ -15,6 +17,7 @@ from promptlog_contract.types import RawRequest
 _JSON = "application/json"
 _NESTING = 5_000
 _LARGE = 2 * 1024 * 1024
+_SHOWN = 64
 
 
 def _nested(depth: int) -> bytes:
@@ -25,10 +28,29 @@ def _large(size: int) -> bytes:
     return b'{"output": "' + b"a" * size + b'"}'
 
 
+class _RawRequest(RawRequest):
+    """A RawRequest whose repr abbreviates a long content (Hypothesis prints failing inputs)."""
+
+    def __repr__(self) -> str:
+        content = self.content
+        shown = (
+            repr(content)
+            if len(content) <= _SHOWN
+            else f"<{len(content)} bytes: {content[:_SHOWN]!r}...>"
+        )
+        return (
+            f"RawRequest(name={self.name!r}, content={shown}, content_type={self.content_type!r}, "
+            f"expected_statuses={sorted(self.expected_statuses)!r})"
+        )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
+
+
 def _raw(
     name: str, content: bytes, statuses: set[int], note: str, content_type: str | None = _JSON
 ) -> RawRequest:
-    return RawRequest(name, content, content_type, frozenset(statuses), note)
+    return _RawRequest(name, content, content_type, frozenset(statuses), note)
 
 
 #: Every raw request, simplest first. Names are stable: reports use them.
@@ -71,9 +93,14 @@ RAW_REQUESTS: tuple[RawRequest, ...] = (
 )
 
 
+_BY_NAME = {raw.name: raw for raw in RAW_REQUESTS}
+_NAMES = tuple(_BY_NAME)
+
+
 def raw_requests() -> st.SearchStrategy[RawRequest]:
     """Generate one of RAW_REQUESTS (malformed JSON, wrong content types, huge bodies...).
 
     Takes no arguments. Shrinks towards the first entry, `empty_body`.
     """
-    return st.sampled_from(RAW_REQUESTS)
+    # Sampling names keeps the strategy's repr small (the entries hold megabytes).
+    return st.sampled_from(_NAMES).map(_BY_NAME.__getitem__)

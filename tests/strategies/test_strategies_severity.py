@@ -1,0 +1,134 @@
+"""Severity labels agree with pydantic: lax-coercible means v1 or v2 accepts, must-reject neither.
+
+The production stack is FastAPI on pydantic v1 or v2 (contract-facts §13).
+These models mirror the request schema the way such a stack declares it
+(`... | None = None`, closed `Literal` enums, unknown keys ignored), so a
+wrong severity label shows up here rather than as a false alarm in a run.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+import pydantic
+import pydantic.v1 as pydantic_v1
+from hypothesis import HealthCheck, given, settings
+
+from promptlog_contract.types import InvalidBody
+from strategies import invalid_update_bodies
+
+# The models are built with type() from real type objects (not strings), so
+# postponed evaluation of annotations does not apply to them.
+Role = Literal["user", "assistant", "system", "tool", "developer"]
+Detail = Literal["high", "low", "auto"]
+Mode = Literal["none", "auto", "required"]
+
+
+def _models(base: Any) -> Any:
+    """The request model family built on `base` (pydantic v2 or v1 BaseModel)."""
+    ns: dict[str, Any] = {}
+
+    def model(name: str, fields: dict[str, Any]) -> Any:
+        annotations = {key: value[0] for key, value in fields.items()}
+        defaults = {key: value[1] for key, value in fields.items() if len(value) > 1}
+        created = type(name, (base,), {"__annotations__": annotations, **defaults})
+        ns[name] = created
+        return created
+
+    function_tool = model("FunctionTool", {"name": (str,), "arguments": (str | None, None)})
+    tool_call = model(
+        "ToolCall",
+        {"id": (str,), "type": (Literal["function"],), "function": (function_tool,)},
+    )
+    image_url = model("ImageUrl", {"url": (str,), "detail": (Detail | None, None)})
+    text = model("TextChatContent", {"type": (Literal["text"],), "text": (str,)})
+    image = model("ImageChatContent", {"type": (Literal["image_url"],), "image_url": (image_url,)})
+    thinking = model(
+        "Thinking", {"type": (Literal["thinking"],), "thinking": (str,), "signature": (str,)}
+    )
+    redacted = model("Redacted", {"type": (Literal["redacted_thinking"],), "data": (str,)})
+    message = model(
+        "ChatMessage",
+        {
+            "content": (str | list[text | image] | None, None),  # type: ignore[valid-type]
+            "name": (str | None, None),
+            "tool_call_id": (str | None, None),
+            "role": (Role,),
+            "tool_calls": (list[tool_call] | None, None),  # type: ignore[valid-type]
+            "thinking": (list[thinking | redacted] | None, None),  # type: ignore[valid-type]
+        },
+    )
+    choice_function = model("FunctionToolChoice", {"name": (str,)})
+    tool_choice = model(
+        "ToolChoice", {"type": (Literal["function"],), "function": (choice_function,)}
+    )
+    json_map = dict[str, Any] | None
+    fields: dict[str, Any] = {
+        "output_message": (message | None, None),
+        "messages": (list[message] | None, None),  # type: ignore[valid-type]
+        "tool_choice": (Mode | tool_choice | None, None),
+    }
+    for name in ("prompt_tokens", "reasoning_tokens", "output_tokens"):
+        fields[name] = (int | None, None)
+    for name in ("prompt_cost", "output_cost", "provider_latency"):
+        fields[name] = (float | None, None)
+    for name in ("finish_reason", "output", "error", "stdout", "source"):
+        fields[name] = (str | None, None)
+    for name in ("created_at", "start_time", "end_time"):
+        fields[name] = (datetime | None, None)
+    for name in ("provider_request", "provider_response", "inputs", "metadata"):
+        fields[name] = (json_map, None)
+    return model("PromptLogUpdateRequest", fields)
+
+
+V2 = _models(pydantic.BaseModel)
+V1 = _models(pydantic_v1.BaseModel)
+
+
+def _accepts_v2(body: Any) -> bool:
+    try:
+        V2.model_validate(body)
+    except pydantic.ValidationError:
+        return False
+    return True
+
+
+def _accepts_v1(body: Any) -> bool:
+    try:
+        V1.parse_obj(body)
+    except pydantic_v1.ValidationError:
+        return False
+    return True
+
+
+@settings(
+    max_examples=5 * settings().max_examples,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(invalid_update_bodies())
+def test_severity_labels_agree_with_pydantic(invalid: InvalidBody) -> None:
+    accepted = {"v1": _accepts_v1(invalid.body), "v2": _accepts_v2(invalid.body)}
+    if invalid.label.severity == "must-reject":
+        assert not any(accepted.values()), (invalid.label, accepted)
+    else:
+        assert any(accepted.values()), (invalid.label, accepted)
+
+
+def test_models_accept_a_full_valid_body() -> None:
+    body = {
+        "output_message": {
+            "role": "assistant",
+            "content": [{"type": "text", "text": "hello"}],
+            "thinking": [{"type": "redacted_thinking", "data": "xyz"}],
+            "tool_calls": [
+                {"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+            ],
+        },
+        "prompt_tokens": 10,
+        "tool_choice": {"type": "function", "function": {"name": "f"}},
+        "created_at": "2025-05-02T08:00:00Z",
+        "metadata": {"k": [1, {"x": None}]},
+    }
+    assert _accepts_v1(body) and _accepts_v2(body)
+    assert not _accepts_v2({"tool_choice": "sometimes"})
