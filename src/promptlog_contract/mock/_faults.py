@@ -35,7 +35,7 @@ FAULTS: Mapping[str, str] = MappingProxyType(
         "crash_on_unknown_log": "PATCH of an unknown log gets 500",
         "upsert_unknown_log": "PATCH of an unknown log creates it and returns 200",
         "echo_api_key": "422 bodies include a `debug` object echoing the request headers",
-        "stale_get": "GET /logs/{id} returns the log as it was before its latest PATCH",
+        "stale_get": "GET /logs/{id} lags one change behind the latest PATCH",
         "append_messages": "a sent `messages` list is appended to the stored one",
         "tool_log_returned": "PATCH returns a ToolLogResponse (`tool` instead of `prompt`)",
         "store_nan": "non-finite numbers (1e400) are stored, so the log can no longer be rendered",

@@ -229,8 +229,7 @@ class Store:
                 raise UnknownLog("Log not found")
             if log.prompt.id != prompt_id:
                 raise NotFound("Log not found")
-            if faults.stale_get:
-                log.previous = dict(log.fields)
+            before = dict(log.fields) if faults.stale_get else None
             if faults.clear_omitted_fields:
                 log.fields.update(dict.fromkeys(UPDATE_FIELDS))
             if faults.append_messages and isinstance(changes.get("messages"), list):
@@ -239,6 +238,8 @@ class Store:
                     "messages": [*(log.fields["messages"] or []), *changes["messages"]],
                 }
             log.fields.update(changes)
+            if before is not None and before != log.fields:
+                log.previous = before  # a lagging replica: one change behind
             return self._view(log)
 
     def _upsert(self, tenant: str, prompt_id: str, log_id: str) -> _Log:
@@ -252,7 +253,7 @@ class Store:
         return log
 
     def get_log(self, tenant: str, log_id: str) -> LogView:
-        """The caller's log (as before its latest PATCH under `stale_get`)."""
+        """The caller's log (one change behind under `stale_get`)."""
         with self._lock:
             log = self._logs.get(tenant, {}).get(log_id)
             if log is None:
