@@ -181,3 +181,22 @@ def documented_request_fields() -> tuple[str, ...]:
     """The fields on the documentation page: request_fields() less SDK-only extensions."""
     props = openapi_document()["components"]["schemas"][REQUEST_SCHEMA]["properties"]
     return tuple(name for name, spec in props.items() if not spec.get("x-sdk-only"))
+
+
+@cache
+def _fast_validator(name: str) -> Any:
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(schema_for(name), validate_formats=True)
+
+
+def is_valid(name: str, body: Any) -> bool:
+    """Whether `body` satisfies schema `name`: the engine's hot path.
+
+    jsonschema-rs answers about 500 times faster than `jsonschema` on a
+    realistic log (benchmarks/bench_engine.py); tests/contract proves the two
+    agree on a corpus of valid and invalid bodies. Error messages still come
+    from `validator(name)`, which explains failures best.
+    """
+    result: bool = _fast_validator(name).is_valid(body)
+    return result

@@ -210,7 +210,7 @@ def test_prompt_member_implies_union_for_this_contract() -> None:
     assert prompt_member_implies_union()
 
 
-def test_is_valid_memo_tells_apart_values_that_compare_equal_in_python() -> None:
+def test_is_valid_tells_apart_values_that_compare_equal_in_python() -> None:
     assert is_valid("PromptLogResponse", prompt_log(prompt_tokens=1))
     assert not is_valid("PromptLogResponse", prompt_log(prompt_tokens=True))
     assert not is_valid("PromptLogResponse", prompt_log(prompt_tokens=1.5))

@@ -1,14 +1,12 @@
 """Rules about response bodies against the contract's schemas: the 200 union and the 422 shape.
 
-Validation is the expensive part of checking, and the same body is judged by
-several rules (and comes back again on repeats and reads), so verdicts are
-memoised on the body's canonical JSON text; the validators themselves are
-compiled once by `contract`.
+Validation is the expensive part of checking, so verdicts come from
+`contract.is_valid` (compiled jsonschema-rs validators); only a failure is
+explained, with `jsonschema`'s messages.
 """
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
 
@@ -20,19 +18,11 @@ from ._compare import short
 from ._violations import ErrorNotLocated, MalformedValidationError, UnionMismatch, WrongUnionMember
 
 PROMPT_MEMBER = "PromptLogResponse"
-_MEMO_SIZE = 256
-_memo: dict[tuple[str, str], bool] = {}
 
 
 def is_valid(schema: str, body: Any) -> bool:
-    """Whether `body` validates against the named contract schema (memoised)."""
-    key = (schema, json.dumps(body, sort_keys=True, separators=(",", ":"), default=repr))
-    verdict = _memo.get(key)
-    if verdict is None:
-        if len(_memo) >= _MEMO_SIZE:
-            _memo.clear()
-        verdict = _memo[key] = contract.validator(schema).is_valid(body)
-    return verdict
+    """Whether `body` validates against the named contract schema (the fast validator)."""
+    return contract.is_valid(schema, body)
 
 
 @cache
