@@ -12,10 +12,11 @@ lists are never lists of pairs and "non-numeric" strings start with a letter.
 from __future__ import annotations
 
 import operator
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from types import MappingProxyType
 from typing import Any
 
 from hypothesis import strategies as st
@@ -32,7 +33,6 @@ from strategies._json import (
     numbers,
     strings,
 )
-from strategies._messages import ALL_ROLES, IMAGE_DETAILS, TOOL_CHOICE_MODES
 from strategies._spots import Spot
 
 #: The constraint names a label's `rule` may hold.
@@ -47,7 +47,28 @@ _OBJECTS = json_maps(max_size=2, max_depth=1)
 _JUNK_LISTS = st.lists(st.one_of(st.integers(-9, 9), _BOOLS, st.none()), min_size=1, max_size=3)
 # Starting with a letter keeps int()/float() (and so pydantic) from parsing them.
 _WORDS = strings.map("x{}".format)
-_NON_NUMERIC = st.one_of(st.sampled_from(("abc", "twelve", "1,5", "N/A", "")), _WORDS)
+#: Curated bad strings per slot kind (each also gets "x"-prefixed random words).
+#: Tests run every one through pydantic v1 and v2 to prove it is must-reject.
+WORDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "number": ("abc", "twelve", "1,5", "N/A", ""),
+        "date-time": (
+            "yesterday",
+            "2024-13-45T99:00:00Z",
+            "",
+            "15/01/2024",
+            "2024-02-30T10:00:00Z",
+            "2024-01-15T09:30:00 UTC",
+        ),
+        "tool_choice": ("sometimes", "None", "AUTO", "any", "function", "", "none "),
+        "role": ("robot", "User", "ASSISTANT", "function", "model", "human", ""),
+        "content_part": ("image", "input_text", "TEXT", "video", ""),
+        "thinking_block": ("thinking_v2", "redacted", "text", "Thinking", ""),
+        "detail": ("medium", "HIGH", "original", ""),
+        "function": ("tool", "Function", "functions", ""),
+    }
+)
+_NON_NUMERIC = st.one_of(st.sampled_from(WORDS["number"]), _WORDS)
 _INT_STRINGS = st.integers(-(10**12), 10**12).map(str)
 _FRACTIONAL = st.builds(
     operator.add, st.integers(-(10**6), 10**6), st.sampled_from((0.5, 0.25, 0.75, 0.125))
@@ -58,19 +79,7 @@ _LAX_DATE_TIMES = st.one_of(
     naive_date_times(),
     st.integers(0, 4_102_444_800).map(str),
 )
-_BAD_DATE_TIMES = st.one_of(
-    st.sampled_from(
-        (
-            "yesterday",
-            "2024-13-45T99:00:00Z",
-            "",
-            "15/01/2024",
-            "2024-02-30T10:00:00Z",
-            "2024-01-15T09:30:00 UTC",
-        )
-    ),
-    _WORDS,
-)
+_BAD_DATE_TIMES = st.one_of(st.sampled_from(WORDS["date-time"]), _WORDS)
 _ITEMS = st.one_of(strings, numbers, _BOOLS, st.none(), _JUNK_LISTS)
 
 _STRING: list[_Spec] = [("type", st.one_of(_OBJECTS, _JUNK_LISTS), st.one_of(numbers, _BOOLS))]
@@ -116,10 +125,9 @@ _FIELD_SPECS: dict[str, list[_Spec]] = {
     "messages": _LIST,
     "tool_choice": [
         ("type", st.one_of(numbers, _BOOLS, _JUNK_LISTS), None),
-        ("enum", _misses("sometimes", "None", "AUTO", "any", "function", "", "none "), None),
+        ("enum", _misses(*WORDS["tool_choice"]), None),
     ],
 }
-assert not {"sometimes", "None", "AUTO"} & set(TOOL_CHOICE_MODES)
 
 
 @dataclass(frozen=True)
@@ -197,8 +205,7 @@ def _all_families() -> tuple[Family, ...]:
         "message.tool_calls[]",
         "message.thinking[]",
     )
-    role_misses = _misses("robot", "User", "ASSISTANT", "function", "model", "human", "")
-    assert "User" not in ALL_ROLES and "robot" not in ALL_ROLES
+    role_misses = _misses(*WORDS["role"])
     found += _slot(msg, spots.MESSAGE, _OBJECT)
     found += _keyed(msg, spots.MESSAGE, "role", _choice("enum", role_misses), required=True)
     found += _keyed(msg, spots.MESSAGE, "content", _CONTENT)
@@ -208,7 +215,7 @@ def _all_families() -> tuple[Family, ...]:
         found += _keyed(msg, spots.MESSAGE, key, _LIST)
     # content parts
     found += _slot(part, st.one_of(spots.TEXT_PART, spots.IMAGE_PART), _ITEM)
-    part_misses = ("image", "input_text", "TEXT", "video", "")
+    part_misses = WORDS["content_part"]
     found += _keyed(
         part,
         spots.TEXT_PART,
@@ -227,11 +234,10 @@ def _all_families() -> tuple[Family, ...]:
     found += _keyed(part, spots.IMAGE_PART, "image_url", _OBJECT, required=True)
     image_url = spots.below(spots.IMAGE_PART, "image_url")
     found += _keyed(f"{part}.image_url", image_url, "url", _STRING, required=True)
-    detail_misses = _misses("medium", "HIGH", "original", "")
-    assert "medium" not in IMAGE_DETAILS
+    detail_misses = _misses(*WORDS["detail"])
     found += _keyed(f"{part}.image_url", image_url, "detail", _choice("enum", detail_misses))
     # tool calls
-    function_misses = _misses("tool", "Function", "functions", "")
+    function_misses = _misses(*WORDS["function"])
     found += _slot(call, spots.TOOL_CALL, _ITEM)
     found += _keyed(call, spots.TOOL_CALL, "id", _STRING, required=True)
     found += _keyed(call, spots.TOOL_CALL, "type", _choice("const", function_misses), required=True)
@@ -240,7 +246,7 @@ def _all_families() -> tuple[Family, ...]:
     found += _keyed(f"{call}.function", function, "name", _STRING, required=True)
     found += _keyed(f"{call}.function", function, "arguments", _STRING)
     # thinking blocks
-    block_misses = ("thinking_v2", "redacted", "text", "Thinking", "")
+    block_misses = WORDS["thinking_block"]
     found += _slot(block, st.one_of(spots.THINKING, spots.REDACTED), _ITEM)
     found += _keyed(
         block,

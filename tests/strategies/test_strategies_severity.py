@@ -13,10 +13,13 @@ from typing import Any, Literal
 
 import pydantic
 import pydantic.v1 as pydantic_v1
+import pytest
 from hypothesis import HealthCheck, given, settings
 
+from promptlog_contract.contract import request_validator
 from promptlog_contract.types import InvalidBody
-from strategies import invalid_update_bodies
+from strategies import CATALOG, invalid_update_bodies
+from strategies._invalid import WORDS
 
 # The models are built with type() from real type objects (not strings), so
 # postponed evaluation of annotations does not apply to them.
@@ -102,17 +105,76 @@ def _accepts_v1(body: Any) -> bool:
     return True
 
 
-@settings(
-    max_examples=5 * settings().max_examples,
-    suppress_health_check=[HealthCheck.too_slow],
+def _accepted(body: Any) -> dict[str, bool]:
+    return {"v1": _accepts_v1(body), "v2": _accepts_v2(body)}
+
+
+# Per family, so a rare family gets as many examples as a common one.
+_PER_FAMILY = max(10, settings().max_examples // 5)
+
+
+@pytest.mark.parametrize("family", CATALOG["invalid_rule"])
+def test_severity_labels_agree_with_pydantic(family: str) -> None:
+    @settings(max_examples=_PER_FAMILY, suppress_health_check=[HealthCheck.too_slow])
+    @given(invalid_update_bodies(rules=[family]))
+    def check(invalid: InvalidBody) -> None:
+        accepted = _accepted(invalid.body)
+        if invalid.label.severity == "must-reject":
+            assert not any(accepted.values()), (invalid.label, accepted)
+        else:
+            assert any(accepted.values()), (invalid.label, accepted)
+
+    check()
+
+
+def _word_bodies() -> list[tuple[str, dict[str, Any]]]:
+    text = {"type": "text", "text": "t"}
+    image = {"type": "image_url", "image_url": {"url": "u"}}
+    thinking = {"type": "thinking", "thinking": "t", "signature": "s"}
+    redacted = {"type": "redacted_thinking", "data": "d"}
+    call = {"id": "c", "type": "function", "function": {"name": "f"}}
+    choice = {"type": "function", "function": {"name": "f"}}
+
+    def message(**fields: Any) -> dict[str, Any]:
+        return {"messages": [{"role": "user", **fields}]}
+
+    places: dict[str, list[Any]] = {
+        "number": [
+            lambda w: {"prompt_tokens": w},
+            lambda w: {"prompt_cost": w},
+        ],
+        "date-time": [lambda w: {"created_at": w}],
+        "tool_choice": [lambda w: {"tool_choice": w}],
+        "role": [lambda w: {"messages": [{"role": w}]}],
+        "content_part": [
+            lambda w: message(content=[{**text, "type": w}]),
+            lambda w: message(content=[{**image, "type": w}]),
+        ],
+        "thinking_block": [
+            lambda w: message(thinking=[{**thinking, "type": w}]),
+            lambda w: message(thinking=[{**redacted, "type": w}]),
+        ],
+        "detail": [lambda w: message(content=[{**image, "image_url": {"url": "u", "detail": w}}])],
+        "function": [
+            lambda w: message(tool_calls=[{**call, "type": w}]),
+            lambda w: {"tool_choice": {**choice, "type": w}},
+        ],
+    }
+    assert set(places) == set(WORDS)
+    return [
+        (f"{kind}:{word!r}", place(word))
+        for kind, words in WORDS.items()
+        for word in [*words, "x"]
+        for place in places[kind]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("case", "body"), _word_bodies(), ids=lambda v: v if isinstance(v, str) else ""
 )
-@given(invalid_update_bodies())
-def test_severity_labels_agree_with_pydantic(invalid: InvalidBody) -> None:
-    accepted = {"v1": _accepts_v1(invalid.body), "v2": _accepts_v2(invalid.body)}
-    if invalid.label.severity == "must-reject":
-        assert not any(accepted.values()), (invalid.label, accepted)
-    else:
-        assert any(accepted.values()), (invalid.label, accepted)
+def test_curated_bad_words_are_must_reject(case: str, body: dict[str, Any]) -> None:
+    assert _accepted(body) == {"v1": False, "v2": False}
+    assert list(request_validator().iter_errors(body)), "the contract must reject it too"
 
 
 def test_models_accept_a_full_valid_body() -> None:
