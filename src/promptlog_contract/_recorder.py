@@ -30,7 +30,7 @@ from promptlog_contract.types import (
 
 _MAX_FINDINGS_PER_RULE = 10
 _MAX_TEXT = 4096
-DOCUMENTED_STATUSES = ("200", "401", "403", "404", "413", "422")
+DOCUMENTED_STATUSES = ("200", "401", "404", "413", "422")
 
 
 def _text(content: bytes | None, secret: str) -> str | None:
@@ -94,9 +94,9 @@ class Recorder:
             dim: {v: {"sent": 0, "observed": 0} for v in variants}
             for dim, variants in catalog.items()
         }
-        self.coverage["union_member"] = {
-            m: {"sent": 0, "observed": 0} for m in contract.UNION_MEMBERS
-        }
+        # Response dimensions list what a faithful target shows; anything else is added
+        # when observed (another union member, 403, 400, ...).
+        self.coverage["union_member"] = {"PromptLogResponse": {"sent": 0, "observed": 0}}
         self.coverage["status"] = {s: {"sent": 0, "observed": 0} for s in DOCUMENTED_STATUSES}
         self.coverage.setdefault("error_type", {})
         self._lock = threading.Lock()

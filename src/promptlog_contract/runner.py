@@ -36,6 +36,8 @@ from promptlog_contract.types import (
     Violation,
 )
 
+_SWEEP_SAMPLE = 300
+
 
 class ConfigurationError(Exception):
     """The run cannot start because of how it was configured (exit 2)."""
@@ -231,7 +233,10 @@ class _Run:
     def bodies(self, logs: list[_Log], seed_value: int) -> None:
         """Seeded valid and invalid bodies, split over one worker per log."""
         valid = draw_batch(strategies.update_bodies(), self.n_valid, seed_value)
-        invalid = draw_batch(strategies.invalid_update_bodies(), self.n_invalid, seed_value + 1)
+        valid += self.valid_sweep(valid, seed_value)
+        invalid = self.sweep(seed_value) + draw_batch(
+            strategies.invalid_update_bodies(), self.n_invalid, seed_value + 1
+        )
         # Each worker owns one log and a fixed share of the work, interleaving valid and
         # invalid bodies, so a run's exchanges per log do not depend on thread timing.
         shares: list[list[Callable[[_Log], list[Exchange]]]] = [[] for _ in logs]
@@ -249,6 +254,34 @@ class _Run:
         with ThreadPoolExecutor(max_workers=len(logs)) as pool:
             for future in [pool.submit(worker, i) for i in range(len(logs))]:
                 future.result()
+
+    def valid_sweep(self, drawn: list[dict[str, Any]], seed_value: int) -> list[dict[str, Any]]:
+        """Extra valid bodies for catalog variants the batch missed, picked from a larger sample."""
+        missing = {
+            (dim, v)
+            for dim, variants in strategies.CATALOG.items()
+            if dim not in ("invalid_rule", "raw")
+            for v in variants
+        }
+        for body in drawn:
+            missing -= strategies.variants_of(body)
+        extra = []
+        for body in draw_batch(strategies.update_bodies(), _SWEEP_SAMPLE, seed_value + 7):
+            hits = strategies.variants_of(body) & missing
+            if hits:
+                extra.append(body)
+                missing -= hits
+            if not missing:
+                break
+        return extra
+
+    def sweep(self, seed_value: int) -> list[InvalidBody]:
+        """One invalid body per catalog family, so no rule of the contract goes unprobed."""
+        return [
+            body
+            for family in strategies.CATALOG["invalid_rule"]
+            for body in draw_batch(strategies.invalid_update_bodies(rules=[family]), 1, seed_value)
+        ]
 
     @property
     def n_valid(self) -> int:
@@ -357,8 +390,14 @@ def _target(config: RunConfig) -> Iterator[tuple[str, str]]:
             raise ConfigurationError("an API key is needed (--api-key or HUMANLOOP_API_KEY)")
         yield config.base_url, config.api_key
         return
-    from promptlog_contract.mock import running_mock
+    from promptlog_contract.mock import FAULTS, running_mock
 
+    unknown = [f for f in config.mock_faults if f not in FAULTS]
+    if unknown:
+        raise ConfigurationError(
+            f"unknown mock fault(s): {', '.join(unknown)} "
+            "(see `promptlog-contract mock --list-faults`)"
+        )
     key = config.api_key or "mock-" + secrets.token_urlsafe(16)
     with running_mock(api_keys=(key,), faults=config.mock_faults) as base_url:
         yield base_url, key
