@@ -89,21 +89,38 @@ FIELD_STRATEGIES: Mapping[str, st.SearchStrategy[Any]] = {
 }
 
 
+#: Most bodies hold at most this many fields; the rest may hold any number.
+SMALL_BODY = 4
+
+
 @st.composite
-def _subset_bodies(draw: st.DrawFn, fields: tuple[str, ...], min_fields: int) -> dict[str, Any]:
-    # A drawn key list rather than fixed_dictionaries(optional=...): that would
-    # average half of the 21 fields, and small bodies let a run send more.
-    names = draw(
-        st.lists(st.sampled_from(fields), unique=True, min_size=min_fields, max_size=len(fields))
-    )
-    return {name: draw(FIELD_STRATEGIES[name]) for name in names}
+def _subset_bodies(draw: st.DrawFn, names: st.SearchStrategy[list[str]]) -> dict[str, Any]:
+    return {name: draw(FIELD_STRATEGIES[name]) for name in draw(names)}
 
 
 @cache
-def _update_bodies(fields: tuple[str, ...], min_fields: int) -> st.SearchStrategy[dict[str, Any]]:
+def _update_bodies(
+    fields: tuple[str, ...], min_fields: int, max_fields: int
+) -> st.SearchStrategy[dict[str, Any]]:
     if not fields:
         return st.builds(dict)
-    return _subset_bodies(fields, min_fields)
+
+    # A drawn key list rather than fixed_dictionaries(optional=...), which
+    # would average half of the 21 fields: small bodies let a run send more.
+    # Half the draws keep to SMALL_BODY keys; the other half may hold them all.
+    def names(most: int) -> st.SearchStrategy[list[str]]:
+        return st.lists(st.sampled_from(fields), unique=True, min_size=min_fields, max_size=most)
+
+    small = min(SMALL_BODY, max_fields)
+    if small >= max_fields or min_fields > small:
+        return _subset_bodies(names(max_fields))
+    return _subset_bodies(st.one_of(names(small), names(max_fields)))
+
+
+def carrier_bodies(fields: Collection[str]) -> st.SearchStrategy[dict[str, Any]]:
+    """Small valid bodies over `fields` (at most SMALL_BODY keys), to carry a broken slot."""
+    names = tuple(name for name in DOCUMENTED_FIELDS if name in set(fields))
+    return _update_bodies(names, 0, min(SMALL_BODY, len(names)))
 
 
 def update_bodies(
@@ -113,12 +130,14 @@ def update_bodies(
 
     `fields` limits the keys to those names (default: all of
     DOCUMENTED_FIELDS; an unknown name raises InvalidArgument); `min_fields`
-    is the fewest keys a body has (at most the number of fields). About five
-    keys on average; messages lists hold at most 4 messages. Values: integers
-    in the signed 64-bit range, finite numbers, unicode strings without NUL,
-    RFC 3339 date-times, nested JSON maps, chat messages and tool choices.
-    Shrinks towards `{}` (or `min_fields` keys, those with the simplest
-    values), then towards the simplest value of each field.
+    is the fewest keys a body has (at most the number of fields). Bodies are
+    kept small so a run can send many: half the draws hold at most 4 keys,
+    the others any number (3.5 keys on average); `messages` holds at most 4
+    messages. Values: integers in the signed 64-bit range, finite numbers,
+    unicode strings without NUL, RFC 3339 date-times, nested JSON maps, chat
+    messages and tool choices. Shrinks towards `{}` (or `min_fields` keys,
+    those with the simplest values), then towards the simplest value of each
+    field.
     """
     names: tuple[str, ...]
     if fields is None:
@@ -135,4 +154,4 @@ def update_bodies(
         min_fields <= len(names),
         f"min_fields={min_fields!r} exceeds the {len(names)} fields available",
     )
-    return _update_bodies(names, min_fields)
+    return _update_bodies(names, min_fields, len(names))

@@ -14,7 +14,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from promptlog_contract.types import JSONPath
-from strategies._bodies import DOCUMENTED_FIELDS, update_bodies
+from strategies._bodies import DOCUMENTED_FIELDS, carrier_bodies
 from strategies._messages import (
     chat_messages,
     content_parts,
@@ -74,11 +74,12 @@ def deleted(doc: Any, path: JSONPath) -> Any:
 
 
 def _others(field: str) -> st.SearchStrategy[dict[str, Any]]:
-    return update_bodies(fields=[name for name in DOCUMENTED_FIELDS if name != field])
+    return carrier_bodies([name for name in DOCUMENTED_FIELDS if name != field])
 
 
 _WITHOUT = {field: _others(field) for field in ("output_message", "messages", "tool_choice")}
-_FEW_MESSAGES = st.lists(chat_messages(), max_size=3)
+_FEW_MESSAGES = st.lists(chat_messages(), max_size=2)
+_CARRIERS = carrier_bodies(DOCUMENTED_FIELDS)
 
 
 def _with_field(draw: st.DrawFn, field: str, value: Any) -> dict[str, Any]:
@@ -134,7 +135,7 @@ def _tool_choice_spots(draw: st.DrawFn) -> Spot:
 
 @st.composite
 def _body_spots(draw: st.DrawFn) -> Spot:
-    return draw(update_bodies()), ()
+    return draw(_CARRIERS), ()
 
 
 def below(spots: st.SearchStrategy[Spot], *keys: str) -> st.SearchStrategy[Spot]:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, find, given, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
@@ -196,3 +196,20 @@ def test_all_roles_are_the_contract_enum() -> None:
 def test_bad_arguments_raise_invalid_argument(make: Any) -> None:
     with pytest.raises(InvalidArgument):
         make()
+
+
+def test_update_bodies_can_hold_every_field() -> None:
+    big = find(
+        update_bodies(),
+        lambda body: len(body) == len(DOCUMENTED_FIELDS),
+        settings=settings(
+            max_examples=5_000, derandomize=True, database=None, phases=[Phase.generate]
+        ),
+    )
+    assert set(big) == set(DOCUMENTED_FIELDS)
+
+
+def test_update_bodies_are_small_on_average(drawer: Any) -> None:
+    bodies = drawer(update_bodies(), 400)
+    assert 2 <= sum(map(len, bodies)) / len(bodies) <= 5
+    assert max(map(len, bodies)) > 8
