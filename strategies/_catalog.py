@@ -9,6 +9,7 @@ catalog cannot claim coverage a strategy has lost.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import suppress
 from types import MappingProxyType
 from typing import Any
 
@@ -106,10 +107,17 @@ def _value_variants(kind: str, value: Any) -> set[tuple[str, str]]:
     return set()
 
 
+_KNOWN = frozenset(
+    (dimension, variant) for dimension, variants in CATALOG.items() for variant in variants
+)
+
+
 def variants_of(body: Any) -> set[tuple[str, str]]:
     """The catalog variants a valid body (from `update_bodies`) exercises.
 
-    Every pair returned is in CATALOG. A body that is not a dict yields an empty set.
+    Every pair returned is in CATALOG. Any other JSON value is read as far as
+    it goes and never raises: a field whose value has the wrong shape counts
+    only as ("field", name), and a non-object body yields an empty set.
     """
     if not isinstance(body, dict):
         return set()
@@ -117,9 +125,11 @@ def variants_of(body: Any) -> set[tuple[str, str]]:
     for name, value in body.items():
         if name in FIELD_KINDS:
             found.add(("field", name))
-            found |= _value_variants(FIELD_KINDS[name], value)
+            # A value not shaped as in a valid body adds no value variants.
+            with suppress(AttributeError, KeyError, TypeError):
+                found |= _value_variants(FIELD_KINDS[name], value)
     found |= {("string", _string_variant(text)) for text in _strings(body)}
-    return found
+    return found & _KNOWN
 
 
 def location(path: JSONPath) -> str:

@@ -5,19 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, find, settings
+from hypothesis import HealthCheck, Phase, find, given, settings
+from hypothesis import strategies as st
 
 from promptlog_contract.types import Label, RawRequest
 from strategies import (
     CATALOG,
     DOCUMENTED_FIELDS,
     RAW_REQUESTS,
+    invalid_update_bodies,
     invalid_variant,
     update_bodies,
     variants_of,
 )
 from strategies._catalog import location
 from strategies._invalid import Broken, broken_bodies
+from strategies._json import json_values
 
 _INVALID = "invalid_rule"
 _VALID_VARIANTS = [
@@ -145,3 +148,17 @@ def test_catalog_is_consistent() -> None:
     assert len(CATALOG[_INVALID]) >= 60
     with pytest.raises(TypeError):
         CATALOG["field"] = ()  # type: ignore[index]
+
+
+_KNOWN = {(dimension, variant) for dimension, variants in CATALOG.items() for variant in variants}
+
+
+@given(
+    st.one_of(
+        st.dictionaries(st.sampled_from(DOCUMENTED_FIELDS), json_values(max_depth=3)),
+        invalid_update_bodies().map(lambda invalid: invalid.body),
+        json_values(),
+    )
+)
+def test_variants_of_never_raises_on_other_json(body: Any) -> None:
+    assert variants_of(body) <= _KNOWN
