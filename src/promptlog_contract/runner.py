@@ -459,15 +459,23 @@ def _execute(state: _Run, result: RunResult, seed_value: int) -> None:
     user_log = config.prompt_id and config.log_id
     if (config.prompt_id is None) != (config.log_id is None):
         raise ConfigurationError("--prompt-id and --log-id go together")
-    if user_log:
-        logs = [_Log(str(config.prompt_id), str(config.log_id))]
-    else:
-        workers = max(1, config.workers or profile.workers)
-        logs = [state.new_log() for _ in range(workers)]
-    for log in logs:
-        state.read_state(log)
+    workers = 1 if user_log else max(1, config.workers or profile.workers)
+    try:
+        if user_log:
+            logs = [_Log(str(config.prompt_id), str(config.log_id))]
+        else:
+            logs = [state.new_log() for _ in range(workers)]
+        for log in logs:
+            state.read_state(log)
+        probe_log = logs[0] if user_log else state.new_log()
+    except BudgetExhausted as exc:
+        # Nothing was tested yet: a pass here would be vacuous, so it is a usage error.
+        setup = 1 if user_log else 2 * workers + 1
+        raise ConfigurationError(
+            f"{exc} before the first test (setup alone takes {setup} requests); "
+            "raise --max-requests or --max-time"
+        ) from None
     state.recorder.ctx = replace(state.recorder.ctx, has_get=state.has_get)
-    probe_log = logs[0] if user_log else state.new_log()
     phases: dict[str, Any] = {}
     timer = time.monotonic()
     try:
