@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -145,12 +146,11 @@ def _schemathesis_column(fault: str | None, *, max_examples: int, seed: int) -> 
         )
         elapsed = time.monotonic() - started
         requests = 0
-        for har in Path(tmp).glob("*.har"):
+        # Schemathesis 4 names its HAR report `har-<timestamp>.json`.
+        for har in [*Path(tmp).glob("*.har"), *Path(tmp).glob("har-*.json")]:
             with contextlib.suppress(ValueError, KeyError):
                 requests += len(json.loads(har.read_text(encoding="utf-8"))["log"]["entries"])
-    codes = sorted(
-        {word for word in proc.stdout.split() if word.startswith("ST") and word[2:5].isdigit()}
-    )
+    codes = sorted(set(re.findall(r"\bST\d{3}\b", proc.stdout)))
     return {
         "caught": proc.returncode == 1,
         "exit_code": proc.returncode,
