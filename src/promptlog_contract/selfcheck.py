@@ -57,7 +57,7 @@ EXPECTED_RULE: dict[str, str] = {
     "tool_log_returned": "prompt_log_returned",
     "store_nan": "not_a_server_error",
 }
-SELFCHECK_EXAMPLES = 25
+SELFCHECK_EXAMPLES = 80  # the ci profile's valid-body budget: selfcheck judges the default suite
 
 
 def _failing_rules(result: RunResult) -> list[str]:
@@ -201,9 +201,15 @@ def selfcheck(
             **column,
         }
         if peers:
-            entry["peers"] = {
-                "schemathesis": _schemathesis_column(fault, max_examples=max_examples, seed=seed)
-            }
+            peer = _schemathesis_column(fault, max_examples=max_examples, seed=seed)
+            # Schemathesis fails the faithful mock too (lax coercion: ST201), so a fault only
+            # counts as caught when its run reports a failure the faithful run did not.
+            baseline_codes = set(matrix["faithful"]["peers"]["schemathesis"]["failure_codes"])
+            peer["new_failure_codes"] = sorted(set(peer["failure_codes"]) - baseline_codes)
+            peer["caught"] = peer["exit_code"] == 1 and (
+                bool(peer["new_failure_codes"]) or not baseline_codes
+            )
+            entry["peers"] = {"schemathesis": peer}
         matrix["faults"][fault] = entry
     faults_caught = sum(1 for e in matrix["faults"].values() if e["caught"])
     matrix["totals"] = {
