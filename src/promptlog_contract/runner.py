@@ -37,6 +37,7 @@ from promptlog_contract.types import (
 )
 
 _SWEEP_SAMPLE = 300
+_SWEEP_CHUNK = 25
 
 
 class ConfigurationError(Exception):
@@ -265,14 +266,17 @@ class _Run:
         }
         for body in drawn:
             missing -= strategies.variants_of(body)
-        extra = []
-        for body in draw_batch(strategies.update_bodies(), _SWEEP_SAMPLE, seed_value + 7):
-            hits = strategies.variants_of(body) & missing
-            if hits:
-                extra.append(body)
-                missing -= hits
+        extra: list[dict[str, Any]] = []
+        # Draw the sample lazily, a chunk at a time, and stop once everything is covered.
+        for chunk in range(_SWEEP_SAMPLE // _SWEEP_CHUNK):
             if not missing:
                 break
+            sample = draw_batch(strategies.update_bodies(), _SWEEP_CHUNK, seed_value + 7 + chunk)
+            for body in sample:
+                hits = strategies.variants_of(body) & missing
+                if hits:
+                    extra.append(body)
+                    missing -= hits
         return extra
 
     def sweep(self, seed_value: int) -> list[InvalidBody]:
