@@ -14,6 +14,7 @@ import platform
 import random
 import secrets
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -38,6 +39,7 @@ from promptlog_contract.types import (
 
 _SWEEP_SAMPLE = 300
 _SWEEP_CHUNK = 25
+_SWEEP_TIMES = 3
 
 
 class ConfigurationError(Exception):
@@ -257,26 +259,32 @@ class _Run:
                 future.result()
 
     def valid_sweep(self, drawn: list[dict[str, Any]], seed_value: int) -> list[dict[str, Any]]:
-        """Extra valid bodies for catalog variants the batch missed, picked from a larger sample."""
-        missing = {
-            (dim, v)
-            for dim, variants in strategies.CATALOG.items()
-            if dim not in ("invalid_rule", "raw")
-            for v in variants
-        }
+        """Extra valid bodies until every catalog variant is sent a few times.
+
+        A variant sent once proves little about a fault that only shows on some
+        shapes (a reordered thinking block, say), so each is topped up to
+        _SWEEP_TIMES, picking bodies from a larger sample drawn lazily.
+        """
+        wanted: Counter[tuple[str, str]] = Counter(
+            {
+                (dim, v): _SWEEP_TIMES
+                for dim, variants in strategies.CATALOG.items()
+                if dim not in ("invalid_rule", "raw")
+                for v in variants
+            }
+        )
         for body in drawn:
-            missing -= strategies.variants_of(body)
+            wanted.subtract(strategies.variants_of(body))
         extra: list[dict[str, Any]] = []
-        # Draw the sample lazily, a chunk at a time, and stop once everything is covered.
         for chunk in range(_SWEEP_SAMPLE // _SWEEP_CHUNK):
-            if not missing:
+            if not +wanted:
                 break
             sample = draw_batch(strategies.update_bodies(), _SWEEP_CHUNK, seed_value + 7 + chunk)
             for body in sample:
-                hits = strategies.variants_of(body) & missing
-                if hits:
+                hits = strategies.variants_of(body)
+                if any(wanted[h] > 0 for h in hits):
                     extra.append(body)
-                    missing -= hits
+                    wanted.subtract(hits)
         return extra
 
     def sweep(self, seed_value: int) -> list[InvalidBody]:
