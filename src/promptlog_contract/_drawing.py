@@ -30,20 +30,35 @@ class _Reproduced(Exception):
     """Raised inside a shrink run to tell Hypothesis the example is interesting."""
 
 
-def draw_batch(strategy: st.SearchStrategy[T], n: int, seed_value: int) -> list[T]:
-    """n examples of `strategy`, the same list for the same seed (no shrinking, no database)."""
-    drawn: list[T] = []
+def draw_stream(
+    strategy: st.SearchStrategy[T], n: int, seed_value: int, sink: Callable[[T], None]
+) -> None:
+    """Hand n examples of `strategy` to `sink` as they are drawn (same ones for the same seed).
+
+    Streaming lets the runner send a body while the next is generated; an
+    exception raised by `sink` stops the drawing and propagates.
+    """
     if n <= 0:
-        return drawn
+        return
+    count = 0
 
     @settings(max_examples=n, phases=[Phase.generate], **_QUIET)  # type: ignore[arg-type]
     @seed(seed_value)
     @given(strategy)
     def collect(value: T) -> None:
-        drawn.append(value)
+        nonlocal count
+        if count < n:
+            count += 1
+            sink(value)
 
     collect()
-    return drawn[:n]
+
+
+def draw_batch(strategy: st.SearchStrategy[T], n: int, seed_value: int) -> list[T]:
+    """n examples of `strategy`, the same list for the same seed (no shrinking, no database)."""
+    drawn: list[T] = []
+    draw_stream(strategy, n, seed_value, drawn.append)
+    return drawn
 
 
 def shrink(

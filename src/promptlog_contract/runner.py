@@ -10,9 +10,12 @@ deterministic or flaky, and delete the scratch logs.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import platform
+import queue
 import random
 import secrets
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -25,7 +28,7 @@ from typing import Any
 
 import strategies
 from promptlog_contract import contract
-from promptlog_contract._drawing import draw_batch, shrink
+from promptlog_contract._drawing import draw_batch, draw_stream, shrink
 from promptlog_contract._http import BudgetExhausted, Limits, Target, TargetUnhealthy
 from promptlog_contract._recorder import Recorder, body_size, fingerprint, is_json_dict
 from promptlog_contract.types import (
@@ -40,6 +43,13 @@ from promptlog_contract.types import (
 _SWEEP_SAMPLE = 300
 _SWEEP_CHUNK = 25
 _SWEEP_TIMES = 3
+
+
+Job = Callable[["_Log"], list[Exchange]]
+
+
+class _StopDrawing(Exception):
+    """A worker stopped (budget, unhealthy target): the producer stops drawing."""
 
 
 class ConfigurationError(Exception):
@@ -234,29 +244,63 @@ class _Run:
             self.recorder.judge(Exchange("raw", req, resp, raw=raw))
 
     def bodies(self, logs: list[_Log], seed_value: int) -> None:
-        """Seeded valid and invalid bodies, split over one worker per log."""
-        valid = draw_batch(strategies.update_bodies(), self.n_valid, seed_value)
-        valid += self.valid_sweep(valid, seed_value)
-        invalid = self.sweep(seed_value) + draw_batch(
-            strategies.invalid_update_bodies(), self.n_invalid, seed_value + 1
-        )
-        # Each worker owns one log and a fixed share of the work, interleaving valid and
-        # invalid bodies, so a run's exchanges per log do not depend on thread timing.
-        shares: list[list[Callable[[_Log], list[Exchange]]]] = [[] for _ in logs]
-        for i in range(max(len(valid), len(invalid))):
-            share = shares[i % len(logs)]
-            if i < len(valid):
-                share.append(partial(self.valid_sequence, body=valid[i]))
-            if i < len(invalid):
-                share.append(partial(self.invalid_sequence, case=invalid[i]))
+        """Seeded valid and invalid bodies, streamed to one worker per log as they are drawn.
 
-        def worker(index: int) -> None:
-            for job in shares[index]:
-                self.judge_all(job(logs[index]))
+        Job k goes to worker k % len(logs), so each log sees the same exchanges in
+        the same order whatever the thread timing (identical runs, identical
+        verdicts), while sending overlaps with Hypothesis generating the next body.
+        """
+        queues: list[queue.SimpleQueue[Job | None]] = [queue.SimpleQueue() for _ in logs]
+        stop = threading.Event()
+        counter = itertools.count()
 
-        with ThreadPoolExecutor(max_workers=len(logs)) as pool:
-            for future in [pool.submit(worker, i) for i in range(len(logs))]:
-                future.result()
+        def emit(job: Job) -> None:
+            if stop.is_set():
+                raise _StopDrawing
+            queues[next(counter) % len(logs)].put(job)
+
+        def produce() -> None:
+            valid: list[dict[str, Any]] = []
+
+            def on_valid(body: dict[str, Any]) -> None:
+                valid.append(body)
+                emit(partial(self.valid_sequence, body=body))
+
+            def on_invalid(case: InvalidBody) -> None:
+                emit(partial(self.invalid_sequence, case=case))
+
+            try:
+                draw_stream(strategies.update_bodies(), self.n_valid, seed_value, on_valid)
+                for case in self.sweep(seed_value):
+                    on_invalid(case)
+                draw_stream(
+                    strategies.invalid_update_bodies(), self.n_invalid, seed_value + 1, on_invalid
+                )
+                for body in self.valid_sweep(valid, seed_value):
+                    emit(partial(self.valid_sequence, body=body))
+            except _StopDrawing:
+                pass
+            finally:
+                for q in queues:
+                    q.put(None)
+
+        def work(index: int) -> None:
+            try:
+                while (job := queues[index].get()) is not None:
+                    self.judge_all(job(logs[index]))
+            except BaseException:
+                stop.set()
+                raise
+
+        with ThreadPoolExecutor(max_workers=len(logs) + 1) as pool:
+            producer = pool.submit(produce)
+            workers = [pool.submit(work, i) for i in range(len(logs))]
+            try:
+                for future in workers:
+                    future.result()
+            finally:
+                stop.set()
+                producer.result()
 
     def valid_sweep(self, drawn: list[dict[str, Any]], seed_value: int) -> list[dict[str, Any]]:
         """Extra valid bodies until every catalog variant is sent a few times.
@@ -493,6 +537,11 @@ def _execute(state: _Run, result: RunResult, seed_value: int) -> None:
     try:
         state.say("probes: auth, unknown log, open questions, raw requests")
         state.probes(probe_log)
+        if user_log:
+            # Probes may have changed the user's log (an accepted raw body, a keyless PATCH
+            # served anyway): the bodies phase must not take the old state as "before".
+            probe_log.state = None
+            state.read_state(probe_log)
         phases["probes"] = {"duration_s": round(time.monotonic() - timer, 3)}
         round_no = 0
         while profile.rounds is None or round_no < profile.rounds:
