@@ -27,8 +27,8 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import strategies
-from promptlog_contract import contract
-from promptlog_contract._drawing import draw_batch, draw_stream, shrink
+from promptlog_contract import _cache, contract
+from promptlog_contract._drawing import shrink
 from promptlog_contract._http import BudgetExhausted, Limits, Target, TargetUnhealthy
 from promptlog_contract._recorder import Recorder, body_size, fingerprint, is_json_dict
 from promptlog_contract.types import (
@@ -270,12 +270,10 @@ class _Run:
                 emit(partial(self.invalid_sequence, case=case))
 
             try:
-                draw_stream(strategies.update_bodies(), self.n_valid, seed_value, on_valid)
+                _cache.stream("valid", self.n_valid, seed_value, on_valid)
                 for case in self.sweep(seed_value):
                     on_invalid(case)
-                draw_stream(
-                    strategies.invalid_update_bodies(), self.n_invalid, seed_value + 1, on_invalid
-                )
+                _cache.stream("invalid", self.n_invalid, seed_value + 1, on_invalid)
                 for body in self.valid_sweep(valid, seed_value):
                     emit(partial(self.valid_sequence, body=body))
             except _StopDrawing:
@@ -323,7 +321,8 @@ class _Run:
         for chunk in range(_SWEEP_SAMPLE // _SWEEP_CHUNK):
             if not +wanted:
                 break
-            sample = draw_batch(strategies.update_bodies(), _SWEEP_CHUNK, seed_value + 7 + chunk)
+            sample: list[dict[str, Any]] = []
+            _cache.stream("valid", _SWEEP_CHUNK, seed_value + 7 + chunk, sample.append)
             for body in sample:
                 hits = strategies.variants_of(body)
                 if any(wanted[h] > 0 for h in hits):
@@ -336,8 +335,14 @@ class _Run:
         return [
             body
             for family in strategies.CATALOG["invalid_rule"]
-            for body in draw_batch(strategies.invalid_update_bodies(rules=[family]), 1, seed_value)
+            for body in self._one_invalid(family, seed_value)
         ]
+
+    @staticmethod
+    def _one_invalid(family: str, seed_value: int) -> list[InvalidBody]:
+        out: list[InvalidBody] = []
+        _cache.stream("invalid", 1, seed_value, out.append, rules=[family])
+        return out
 
     @property
     def n_valid(self) -> int:
