@@ -214,7 +214,7 @@ class RunResult:
     unhealthy: str | None = None
     versions: dict[str, str] = field(default_factory=dict)
     contract_hash: str = ""
-    phases: dict[str, dict[str, Any]] = field(default_factory=dict)
+    phases: dict[str, Any] = field(default_factory=dict)
     baseline: dict[str, Any] | None = None
 
     @property
