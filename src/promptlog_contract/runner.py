@@ -512,6 +512,10 @@ def run(config: RunConfig) -> RunResult:
         result.findings = state.recorder.findings
         result.coverage = state.recorder.coverage
     result.duration_s = round(time.monotonic() - started, 3)
+    judged = sum(r.passed + r.failed + r.warned for r in result.rules.values())
+    if result.unhealthy is None and judged == 0:
+        # A verdict of "pass" that judged nothing would be false comfort.
+        raise ConfigurationError("the budget was spent before any rule judged a response")
     return result
 
 

@@ -75,6 +75,7 @@ BAD_FLAGS = {
     "unknown_mock_fault": ["--mock-fault", "no_such_fault"],
     "unknown_profile": ["--profile", "nope"],
     "budget_smaller_than_setup": ["--max-requests", "3", "--no-schemathesis"],
+    "budget_judges_nothing": ["--max-requests", "5", "--no-schemathesis", "--quiet"],
 }
 
 
