@@ -82,6 +82,13 @@ def replay(failure_id: str, report_dir: Path, *, api_key: str | None, base_url: 
         raw=_raw_case(sent.content) if finding["kind"] == "raw" else None,
         phase=finding.get("phase", "engine"),
     )
+    if response.status == 404 and finding["kind"] not in ("unknown_log", "raw"):
+        print(
+            f"{failure_id} {finding['rule']}: HTTP 404, the log no longer exists "
+            "(a run deletes its scratch logs); replay against a log that exists "
+            "(a run with --prompt-id/--log-id) to judge it again"
+        )
+        return 2
     ctx = Context(api_key=api_key or "")
     still = [v for c, v in run_checks(exchange, ctx) if c.name == finding["rule"] and v]
     print(f"{failure_id} {finding['rule']}: HTTP {response.status}")
