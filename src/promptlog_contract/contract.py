@@ -171,12 +171,14 @@ def report_schema() -> dict[str, Any]:
     return loaded
 
 
+@cache
 def request_fields() -> tuple[str, ...]:
     """The PATCH body's documented fields, in the contract's order (extensions included)."""
     props = openapi_document()["components"]["schemas"][REQUEST_SCHEMA]["properties"]
     return tuple(props)
 
 
+@cache
 def documented_request_fields() -> tuple[str, ...]:
     """The fields on the documentation page: request_fields() less SDK-only extensions."""
     props = openapi_document()["components"]["schemas"][REQUEST_SCHEMA]["properties"]
