@@ -24,8 +24,8 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from promptlog_contract.strategies import invalid_update_bodies, update_bodies
 from promptlog_contract.types import InvalidBody
-from strategies import invalid_update_bodies, update_bodies
 
 #: The rate each body strategy should reach (bodies per second).
 TARGET = 1_000.0

@@ -8,11 +8,11 @@ and `promptlog_contract.types`.
 
 from __future__ import annotations
 
-from strategies._bodies import DOCUMENTED_FIELDS, update_bodies
-from strategies._catalog import CATALOG, invalid_variant, variants_of
-from strategies._invalid import RULES, invalid_update_bodies
-from strategies._json import date_times, json_maps
-from strategies._messages import (
+from ._bodies import DOCUMENTED_FIELDS, update_bodies
+from ._catalog import CATALOG, invalid_variant, variants_of
+from ._invalid import RULES, invalid_update_bodies
+from ._json import date_times, json_maps
+from ._messages import (
     ALL_ROLES,
     chat_messages,
     content_parts,
@@ -20,8 +20,8 @@ from strategies._messages import (
     tool_calls,
     tool_choices,
 )
-from strategies._profiles import register_profiles
-from strategies._raw import RAW_REQUESTS, raw_requests
+from ._profiles import register_profiles
+from ._raw import RAW_REQUESTS, raw_requests
 
 __all__ = [
     "ALL_ROLES",

@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from strategies._json import (
+from ._json import (
     check_argument,
     check_count,
     date_times,
@@ -22,7 +22,7 @@ from strategies._json import (
     numbers,
     strings,
 )
-from strategies._messages import chat_messages, tool_choices
+from ._messages import chat_messages, tool_choices
 
 #: The request fields on the documentation page, in its order.
 DOCUMENTED_FIELDS: tuple[str, ...] = (

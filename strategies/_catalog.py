@@ -14,10 +14,11 @@ from types import MappingProxyType
 from typing import Any
 
 from promptlog_contract.types import JSONPath, Label
-from strategies._bodies import DOCUMENTED_FIELDS, FIELD_KINDS
-from strategies._invalid import FAMILY_IDS
-from strategies._messages import ALL_ROLES, TOOL_CHOICE_MODES
-from strategies._raw import RAW_REQUESTS
+
+from ._bodies import DOCUMENTED_FIELDS, FIELD_KINDS
+from ._invalid import FAMILY_IDS
+from ._messages import ALL_ROLES, TOOL_CHOICE_MODES
+from ._raw import RAW_REQUESTS
 
 _LARGE_INTEGER = 2**31
 

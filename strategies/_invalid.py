@@ -22,9 +22,10 @@ from typing import Any
 from hypothesis import strategies as st
 
 from promptlog_contract.types import InvalidBody, Label, Severity
-from strategies import _spots as spots
-from strategies._bodies import DOCUMENTED_FIELDS, FIELD_KINDS
-from strategies._json import (
+
+from . import _spots as spots
+from ._bodies import DOCUMENTED_FIELDS, FIELD_KINDS
+from ._json import (
     check_argument,
     finite_floats,
     json_maps,
@@ -33,7 +34,7 @@ from strategies._json import (
     numbers,
     strings,
 )
-from strategies._spots import Spot
+from ._spots import Spot
 
 #: The constraint names a label's `rule` may hold.
 RULES: tuple[str, ...] = ("type", "required", "enum", "const", "discriminator", "format")

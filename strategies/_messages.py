@@ -14,7 +14,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from strategies._json import check_argument, json_maps, strings
+from ._json import check_argument, json_maps, strings
 
 #: Every ChatRole value (contract-facts §4.1 and §6), `developer` included.
 ALL_ROLES: tuple[str, ...] = ("user", "assistant", "system", "tool", "developer")

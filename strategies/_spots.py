@@ -14,8 +14,9 @@ from typing import Any
 from hypothesis import strategies as st
 
 from promptlog_contract.types import JSONPath
-from strategies._bodies import DOCUMENTED_FIELDS, carrier_bodies
-from strategies._messages import (
+
+from ._bodies import DOCUMENTED_FIELDS, carrier_bodies
+from ._messages import (
     chat_messages,
     content_parts,
     function_tool_choices,

@@ -22,7 +22,7 @@ from typing import Any
 
 import hypothesis
 
-import strategies
+from promptlog_contract import strategies
 from promptlog_contract._drawing import draw_stream
 from promptlog_contract.types import InvalidBody, Label
 

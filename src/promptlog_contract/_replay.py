@@ -30,7 +30,7 @@ def _finding(report_dir: Path, failure_id: str) -> dict[str, Any]:
 
 
 def _raw_case(content: bytes | None) -> RawRequest | None:
-    import strategies
+    from promptlog_contract import strategies
 
     for raw in strategies.RAW_REQUESTS:
         if raw.content[:4096] == (content or b"")[:4096]:

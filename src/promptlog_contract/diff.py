@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import strategies
+from promptlog_contract import strategies
 from promptlog_contract._drawing import draw_batch
 from promptlog_contract._http import Limits, Target, TargetUnhealthy
 from promptlog_contract._recorder import member_of

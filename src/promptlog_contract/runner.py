@@ -26,8 +26,7 @@ from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-import strategies
-from promptlog_contract import _cache, contract
+from promptlog_contract import _cache, contract, strategies
 from promptlog_contract._drawing import shrink
 from promptlog_contract._http import BudgetExhausted, Limits, Target, TargetUnhealthy
 from promptlog_contract._recorder import Recorder, body_size, fingerprint, is_json_dict

@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 
-import strategies
-from promptlog_contract import contract
+from promptlog_contract import contract, strategies
 
 EXAMPLES = Path(__file__).parent / "examples"
 MUTATIONS: list[tuple[str, Any]] = [

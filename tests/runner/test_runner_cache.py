@@ -25,7 +25,7 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_cached_valid_bodies_equal_fresh_ones(cache_dir: Path) -> None:
-    import strategies
+    from promptlog_contract import strategies
 
     first = _stream("valid", 12, 5)
     assert list(cache_dir.glob("valid-*.json")), "the batch was not stored"

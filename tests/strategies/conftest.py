@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from strategies import raw_requests, update_bodies
-from strategies._invalid import Broken, broken_bodies
+from promptlog_contract.strategies import raw_requests, update_bodies
+from promptlog_contract.strategies._invalid import Broken, broken_bodies
 
 #: Draws per sample in the coverage tests: the "bounded number of draws".
 SAMPLE_SIZE = 1500

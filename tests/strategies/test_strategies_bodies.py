@@ -18,7 +18,7 @@ from promptlog_contract.contract import (
     request_validator,
     validator,
 )
-from strategies import (
+from promptlog_contract.strategies import (
     ALL_ROLES,
     DOCUMENTED_FIELDS,
     chat_messages,

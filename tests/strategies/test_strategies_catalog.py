@@ -8,8 +8,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 
-from promptlog_contract.types import Label, RawRequest
-from strategies import (
+from promptlog_contract.strategies import (
     CATALOG,
     DOCUMENTED_FIELDS,
     RAW_REQUESTS,
@@ -18,9 +17,10 @@ from strategies import (
     update_bodies,
     variants_of,
 )
-from strategies._catalog import location
-from strategies._invalid import Broken, broken_bodies
-from strategies._json import json_values
+from promptlog_contract.strategies._catalog import location
+from promptlog_contract.strategies._invalid import Broken, broken_bodies
+from promptlog_contract.strategies._json import json_values
+from promptlog_contract.types import Label, RawRequest
 
 _INVALID = "invalid_rule"
 _VALID_VARIANTS = [

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
-from strategies import invalid_update_bodies, update_bodies
+from promptlog_contract.strategies import invalid_update_bodies, update_bodies
 
 DrawMany = Any
 

@@ -11,10 +11,10 @@ from hypothesis.errors import InvalidArgument
 from jsonschema.exceptions import ValidationError, best_match
 
 from promptlog_contract.contract import request_validator
+from promptlog_contract.strategies import CATALOG, RULES, invalid_update_bodies, invalid_variant
+from promptlog_contract.strategies._invalid import Broken, broken_bodies
+from promptlog_contract.strategies._spots import ABSENT, deleted, replaced
 from promptlog_contract.types import InvalidBody, JSONPath
-from strategies import CATALOG, RULES, invalid_update_bodies, invalid_variant
-from strategies._invalid import Broken, broken_bodies
-from strategies._spots import ABSENT, deleted, replaced
 
 _MANY = settings(
     max_examples=10 * settings().max_examples,

@@ -6,7 +6,7 @@ import os
 
 from hypothesis import settings
 
-from strategies import register_profiles
+from promptlog_contract.strategies import register_profiles
 
 
 def test_profiles_are_registered() -> None:

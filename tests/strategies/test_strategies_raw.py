@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import find
 
-from strategies import RAW_REQUESTS, raw_requests
+from promptlog_contract.strategies import RAW_REQUESTS, raw_requests
 
 _BY_NAME = {raw.name: raw for raw in RAW_REQUESTS}
 

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from promptlog_contract.contract import request_validator
+from promptlog_contract.strategies import CATALOG, invalid_update_bodies
+from promptlog_contract.strategies._invalid import WORDS
 from promptlog_contract.types import InvalidBody
-from strategies import CATALOG, invalid_update_bodies
-from strategies._invalid import WORDS
 
 # The models are built with type() from real type objects (not strings), so
 # postponed evaluation of annotations does not apply to them.
