@@ -212,12 +212,12 @@ def _label(func: tuple[str, int, str]) -> str:
 
 _AREAS = (
     ("/hypothesis/", "drawing: Hypothesis"),
-    (f"{ROOT}/strategies/", "drawing: strategies"),
+    ("/promptlog_contract/strategies/", "drawing: strategies"),
     ("/httpx/", "HTTP client: httpx"),
     ("/httpcore/", "HTTP client: httpcore/h11"),
     ("/h11/", "HTTP client: httpcore/h11"),
     ("/promptlog_contract/checks/", "checks"),
-    ("/promptlog_contract/", "engine: runner, recorder, _http"),
+    ("/promptlog_contract/", "engine: sequences, schedule, recorder, _http"),
     ("/jsonschema", "jsonschema (python)"),
     ("/referencing/", "jsonschema (python)"),
     ("/json/", "json"),

@@ -52,12 +52,11 @@ from _common import (
 )
 
 from promptlog_contract import contract
-from promptlog_contract._http import Target
-from promptlog_contract.runner import RunConfig, run
+from promptlog_contract.engine import RunConfig, run
+from promptlog_contract.engine._http import Target
 from promptlog_contract.types import RunResult
 
 ROOT = Path(__file__).resolve().parents[1]
-OPERATION_ID = "update_log_prompts__id__log__log_id__patch"
 EXAMPLE = ROOT / "tests" / "contract" / "examples" / "realistic_prompt_log_response.json"
 TARGET_SUITE_VS_BARE = 0.7
 TARGET_SUITE_VS_ST = 1.0
@@ -186,7 +185,7 @@ def bare(base_url: str, capture: Capture) -> float:
 
     def worker(index: int) -> None:
         log = logs[index]
-        patch = f"{base_url}/prompts/{log['prompt_id']}/log/{log['id']}"
+        patch = base_url + contract.patch_path(log["prompt_id"], log["id"])
         get = f"{base_url}/logs/{log['id']}"
         for method, body in shares[index]:
             if method == "GET":
@@ -231,7 +230,9 @@ def schemathesis(base_url: str, n: int) -> dict[str, Any]:
     headers = {"X-API-KEY": BENCH_KEY}
     log = httpx.post(f"{base_url}/prompts/log", json=scratch, headers=headers).json()
     params = {"path.id": log["prompt_id"], "path.log_id": log["id"]}
-    return schemathesis_cli(contract.openapi_path(), base_url, OPERATION_ID, params, n, SEED)
+    return schemathesis_cli(
+        contract.openapi_path(), base_url, contract.OPERATION_ID, params, n, SEED
+    )
 
 
 def throughput(
@@ -305,7 +306,7 @@ _VERDICT = (
     + """
 import json, resource, time
 started = time.perf_counter()
-from promptlog_contract.runner import RunConfig, run
+from promptlog_contract.engine import RunConfig, run
 imported = time.perf_counter()
 result = run(RunConfig())
 print(json.dumps({
@@ -440,7 +441,7 @@ def main() -> None:
     lap("time to verdict")
     results["import_baseline"] = {
         "package": fresh(_IMPORT_ONLY.format(module="promptlog_contract")),
-        "runner": fresh(_IMPORT_ONLY.format(module="promptlog_contract.runner")),
+        "runner": fresh(_IMPORT_ONLY.format(module="promptlog_contract.engine")),
     }
     lap("import baselines")
     results["sections_s"] = laps

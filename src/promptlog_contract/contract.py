@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,40 @@ REQUEST_SCHEMA = "PromptLogUpdateRequest"
 UNION_SCHEMA = "LogResponse"
 VALIDATION_ERROR_SCHEMA = "HTTPValidationError"
 CREATE_LOG_RESPONSE_SCHEMA = "CreatePromptLogResponse"
+#: The operation under test, as the OpenAPI document names it and where it lives.
+OPERATION_ID = "update_log_prompts__id__log__log_id__patch"
 PATCH_PATH = "/prompts/{id}/log/{log_id}"
+#: The statuses the PATCH operation answers: the OpenAPI document's responses, and 413
+#: for an oversized body (SOURCES.md, "Production stack behaviour"). The coverage matrix
+#: lists them up front.
+PATCH_STATUSES: tuple[int, ...] = (200, 401, 404, 413, 422)
+#: The statuses a faithful server may answer each kind of exchange with (a raw
+#: request carries its own); 403 for a bad key is the production stack's (SOURCES.md).
+DOCUMENTED_STATUSES: Mapping[str, frozenset[int]] = {
+    "valid": frozenset({200, 422}),
+    "repeat": frozenset({200, 422}),
+    "invalid": frozenset({200, 422}),
+    "open": frozenset({200, 422}),
+    "unknown_log": frozenset({404}),
+    "auth_missing": frozenset({401, 403}),
+    "auth_wrong": frozenset({401, 403}),
+    "get": frozenset({200}),
+}
+
+
+def patch_path(prompt_id: str, log_id: str) -> str:
+    """The path (below the base URL) of one log's PATCH: PATCH_PATH filled in."""
+    return PATCH_PATH.format(id=prompt_id, log_id=log_id)
+
+
+def member_of(body: Any) -> str | None:
+    """Which union member a 200 body claims to be (by its distinguishing key)."""
+    if not isinstance(body, dict):
+        return None
+    for name, key in MEMBER_KEYS.items():
+        if key in body:
+            return name
+    return None
 
 
 class ContractError(RuntimeError):
@@ -126,16 +160,8 @@ def request_validator() -> Validator:
     return validator(REQUEST_SCHEMA)
 
 
-def union_validator() -> Validator:
-    return validator(UNION_SCHEMA)
-
-
 def member_validators() -> dict[str, Validator]:
     return {name: validator(name) for name in UNION_MEMBERS}
-
-
-def validation_error_validator() -> Validator:
-    return validator(VALIDATION_ERROR_SCHEMA)
 
 
 def create_log_response_validator() -> Validator:

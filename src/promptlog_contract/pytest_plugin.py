@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from promptlog_contract.runner import RunConfig, run
+from promptlog_contract.engine import RunConfig, run
+from promptlog_contract.reporting import write_reports
 from promptlog_contract.types import RunResult
 
 
@@ -52,8 +53,6 @@ def contract_result(pytestconfig: pytest.Config) -> RunResult:
     result = run(config)
     report_dir = opt("--contract-report-dir")
     if report_dir:
-        from promptlog_contract.reporting import write_reports
-
         worker = os.environ.get("PYTEST_XDIST_WORKER", "")
         out = Path(report_dir) / worker if worker else Path(report_dir)
         write_reports(result, out, secrets=tuple(k for k in (config.api_key,) if k))

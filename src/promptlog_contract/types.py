@@ -16,7 +16,7 @@ JSONPath = tuple[str | int, ...]
 Severity = Literal["must-reject", "lax-coercible"]
 Level = Literal["failure", "warning"]
 
-#: The kinds of exchange the runner produces; checks decide by kind what applies.
+#: The kinds of exchange the engine produces; checks decide by kind what applies.
 ExchangeKind = Literal[
     "valid",  # a contract-valid PATCH body
     "invalid",  # a body that breaks exactly one labelled rule
@@ -27,7 +27,6 @@ ExchangeKind = Literal[
     "auth_wrong",  # PATCH with a key the server does not know
     "repeat",  # the same valid body sent a second time
     "get",  # GET /logs/{id} after a PATCH
-    "setup",  # create/delete calls of the runner itself
 ]
 
 
@@ -104,9 +103,10 @@ class Exchange:
     """One request/response plus what the checks need to judge it.
 
     `sent` is the JSON body as drawn (None for raw requests); `label` is set for
-    invalid bodies; `before` is the log's state just before the PATCH (from the
-    previous 200 or from GET), `after` the state read back afterwards (GET), and
-    `first` the 200 body of the first send for `repeat` exchanges.
+    invalid bodies; `before` is the log's state just before a PATCH (from the
+    previous 200 or from GET); `first` is the 200 body of the first send for
+    `repeat` exchanges; `patched` is the 200 body of the last PATCH for `get`
+    exchanges (what reading the log back must agree with).
     """
 
     kind: ExchangeKind
@@ -116,8 +116,8 @@ class Exchange:
     label: Label | None = None
     raw: RawRequest | None = None
     before: Mapping[str, Any] | None = None
-    after: Mapping[str, Any] | None = None
     first: Mapping[str, Any] | None = None
+    patched: Mapping[str, Any] | None = None
     phase: str = "engine"
 
 

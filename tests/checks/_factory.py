@@ -70,6 +70,7 @@ def exchange(
     raw: RawRequest | None = None,
     before: Mapping[str, Any] | None = None,
     first: Mapping[str, Any] | None = None,
+    patched: Mapping[str, Any] | None = None,
 ) -> Exchange:
     """An exchange of `kind`; the response body defaults to a minimal prompt log on 200."""
     if body is None and status == 200:
@@ -93,4 +94,5 @@ def exchange(
         raw=raw,
         before=before,
         first=first,
+        patched=patched,
     )

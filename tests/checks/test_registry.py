@@ -95,9 +95,19 @@ def test_run_checks_catches_violations_by_rule() -> None:
 
 
 def test_run_checks_only_runs_checks_for_the_kind() -> None:
-    results = run_checks(exchange("setup", status=503, body=None, content=b""), CTX)
+    results = run_checks(exchange("get", status=503, body=None, content=b""), CTX)
     by_name = {entry.name: v for entry, v in results}
-    assert set(by_name) == {"not_a_server_error", "validation_error_shape", "no_secret_echoed"}
+    # A GET reads the log back: no rule about PATCH bodies, keys or unknown logs applies.
+    assert set(by_name) == {
+        "content_type_json",
+        "get_agrees_with_patch",
+        "no_secret_echoed",
+        "not_a_server_error",
+        "prompt_log_returned",
+        "response_matches_union",
+        "status_code_documented",
+        "validation_error_shape",
+    }
     assert isinstance(by_name["not_a_server_error"], ServerError)
 
 

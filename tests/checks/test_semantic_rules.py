@@ -144,16 +144,16 @@ def test_repeat_is_stable_catches_new_id() -> None:
 
 def test_get_agrees_with_patch_holds() -> None:
     read = {**APPLIED, "created_at": "2025-05-02T08:00:00.123456+00:00", "trace_id": "x"}
-    get_agrees_with_patch(exchange("get", body=read, before=APPLIED), CTX)
+    get_agrees_with_patch(exchange("get", body=read, patched=APPLIED), CTX)
 
 
 def test_get_agrees_with_patch_catches_lost_write() -> None:
     read = {**APPLIED, "output": "stale"}
     with pytest.raises(GetDisagreesWithPatch, match="output"):
-        get_agrees_with_patch(exchange("get", body=read, before=APPLIED), CTX)
+        get_agrees_with_patch(exchange("get", body=read, patched=APPLIED), CTX)
 
 
 def test_get_agrees_with_patch_catches_other_prompt() -> None:
     read = {**APPLIED, "prompt": {**APPLIED["prompt"], "id": "pr_other"}}
     with pytest.raises(GetDisagreesWithPatch, match=r"prompt\.id"):
-        get_agrees_with_patch(exchange("get", body=read, before=APPLIED), CTX)
+        get_agrees_with_patch(exchange("get", body=read, patched=APPLIED), CTX)

@@ -40,7 +40,7 @@ def test_not_a_server_error_holds() -> None:
 @pytest.mark.parametrize("status", [500, 502, 503])
 def test_not_a_server_error_catches_5xx(status: int) -> None:
     with pytest.raises(ServerError, match=str(status)):
-        not_a_server_error(exchange("setup", status=status, body=NOT_JSON), CTX)
+        not_a_server_error(exchange("get", status=status, body=NOT_JSON), CTX)
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from promptlog_contract.cli import main
+from promptlog_contract.engine import RunConfig, run
+from promptlog_contract.errors import ConfigurationError
 from promptlog_contract.mock import running_mock
 from promptlog_contract.reporting import junit_counts, validate_summary
-from promptlog_contract.runner import ConfigurationError, RunConfig, run
 
 
 def exit_code(argv: list[str]) -> int:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 
 from promptlog_contract.checks import check_names
+from promptlog_contract.commands.selfcheck import EXPECTED_RULE
+from promptlog_contract.engine import RunConfig, run
 from promptlog_contract.mock import FAULTS
-from promptlog_contract.runner import RunConfig, run
-from promptlog_contract.selfcheck import EXPECTED_RULE
 from promptlog_contract.types import RunResult
 
 #: Faults run with the Schemathesis phase on, and a Schemathesis check must fail too.

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from promptlog_contract.commands.selfcheck import EXPECTED_RULE, selfcheck
 from promptlog_contract.mock import running_mock
-from promptlog_contract.selfcheck import EXPECTED_RULE, selfcheck
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "frontend-key-0123"

@@ -17,10 +17,10 @@ from typing import Any
 import httpx
 import pytest
 
-from promptlog_contract._recorder import Recorder
 from promptlog_contract.cli import main
+from promptlog_contract.engine import RunConfig, run
+from promptlog_contract.engine._recorder import Recorder
 from promptlog_contract.mock import running_mock
-from promptlog_contract.runner import RunConfig, run
 from promptlog_contract.types import Exchange, Finding, Violation
 
 KEY = "repro-key-Zq9/x+y"

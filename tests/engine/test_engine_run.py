@@ -20,9 +20,9 @@ import httpx
 import pytest
 
 from promptlog_contract.cli import main
+from promptlog_contract.engine import RunConfig, run
 from promptlog_contract.mock import running_mock
 from promptlog_contract.reporting import junit_counts, validate_summary
-from promptlog_contract.runner import RunConfig, run
 
 #: A key with characters that change under URL, JSON and HTML escaping.
 SECRET = "hl_sk_Eng1ne/T3st+k=y&v<x>"

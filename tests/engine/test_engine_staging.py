@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from promptlog_contract._http import BudgetExhausted, Limits, Target, TargetUnhealthy
+from promptlog_contract.engine import RunConfig, run
+from promptlog_contract.engine._http import BudgetExhausted, Limits, Target, TargetUnhealthy
 from promptlog_contract.mock import running_mock
-from promptlog_contract.runner import RunConfig, run
 
 from ._servers import Reply, json_answer, proxying, serving
 

@@ -9,6 +9,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
+from promptlog_contract._secrets import secret_forms
 from promptlog_contract.reporting import (
     REDACTED,
     Scrubber,
@@ -17,12 +18,7 @@ from promptlog_contract.reporting import (
     summary_dict,
     write_reports,
 )
-from promptlog_contract.reporting._redact import (
-    redact_curl,
-    redact_headers,
-    redact_url,
-    secret_forms,
-)
+from promptlog_contract.reporting._redact import redact_curl, redact_headers, redact_url
 from promptlog_contract.types import RunResult
 
 

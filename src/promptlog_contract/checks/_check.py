@@ -16,7 +16,7 @@ CheckFunc = Callable[[Exchange, Context], None]
 
 ALL_KINDS: frozenset[ExchangeKind] = frozenset(get_args(ExchangeKind))
 #: Exchanges that are a PATCH of the endpoint under test.
-PATCH_KINDS: frozenset[ExchangeKind] = ALL_KINDS - {"get", "setup"}
+PATCH_KINDS: frozenset[ExchangeKind] = ALL_KINDS - {"get"}
 #: Exchanges whose 200 answer is the log: every PATCH, and the GET that reads it back.
 LOG_KINDS: frozenset[ExchangeKind] = PATCH_KINDS | {"get"}
 

@@ -7,29 +7,11 @@ store responses would leak it.
 
 from __future__ import annotations
 
-import json
-from urllib.parse import quote, quote_plus
-
+from promptlog_contract._secrets import contains_secret
 from promptlog_contract.types import Context, Exchange
 
 from ._check import ALL_KINDS, check
 from ._violations import AuthNotEnforced, SecretEchoed, UnknownLogFound
-
-#: Shorter keys would match by accident; they are not secrets worth the noise.
-MIN_SECRET_LENGTH = 4
-
-
-def secret_forms(secret: str) -> frozenset[str]:
-    """The ways a server could echo `secret`: as is, URL-encoded, JSON-escaped."""
-    return frozenset(
-        {
-            secret,
-            quote(secret, safe=""),
-            quote_plus(secret, safe=""),
-            json.dumps(secret)[1:-1],
-            json.dumps(secret, ensure_ascii=False)[1:-1],
-        }
-    )
 
 
 @check(kinds={"unknown_log"})
@@ -52,13 +34,10 @@ def auth_enforced(exchange: Exchange, ctx: Context) -> None:
 @check(kinds=ALL_KINDS)
 def no_secret_echoed(exchange: Exchange, ctx: Context) -> None:
     """The API key appears nowhere in the response: not in its body, not in a header."""
-    if len(ctx.api_key) < MIN_SECRET_LENGTH:
-        return
-    forms = secret_forms(ctx.api_key)
-    content = exchange.response.content
-    if any(form.encode("utf-8") in content for form in forms):
+    key = ctx.api_key
+    if contains_secret(exchange.response.content, key):
         raise SecretEchoed("the API key appears in the response body")
     for name, value in exchange.response.headers.items():
-        if any(form in value for form in forms):
-            shown = "a header" if any(form in name for form in forms) else f"header {name!r}"
+        if contains_secret(value, key):
+            shown = "a header" if contains_secret(name, key) else f"header {name!r}"
             raise SecretEchoed(f"the API key appears in the response's {shown}")

@@ -91,7 +91,7 @@ def repeat_is_stable(exchange: Exchange, ctx: Context) -> None:
 def get_agrees_with_patch(exchange: Exchange, ctx: Context) -> None:
     """Reading the log back gives what the PATCH's 200 body said."""
     log = _ok_log(exchange)
-    patched = exchange.before
+    patched = exchange.patched
     if log is None or patched is None:
         return
     found = differences(patched, log, (*contract.documented_request_fields(), "id"))

@@ -7,9 +7,9 @@ exchange, including byte-level requests whose bodies are not JSON.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
-from promptlog_contract.types import Context, Exchange, ExchangeKind
+from promptlog_contract import contract
+from promptlog_contract.types import Context, Exchange
 
 from ._check import ALL_KINDS, LOG_KINDS, check
 from ._violations import (
@@ -20,17 +20,6 @@ from ._violations import (
     WrongContentType,
 )
 
-#: The statuses the contract documents for each kind (raw requests carry their own).
-DOCUMENTED_STATUSES: Mapping[ExchangeKind, frozenset[int]] = {
-    "valid": frozenset({200, 422}),
-    "repeat": frozenset({200, 422}),
-    "invalid": frozenset({200, 422}),
-    "open": frozenset({200, 422}),
-    "unknown_log": frozenset({404}),
-    "auth_missing": frozenset({401, 403}),
-    "auth_wrong": frozenset({401, 403}),
-    "get": frozenset({200}),
-}
 #: The runner retries 429 itself; no rule judges it.
 TOO_MANY_REQUESTS = 429
 _JSON_MEDIA_TYPE = re.compile(r"application/(?:[^/;\s]+\+)?json")
@@ -40,7 +29,7 @@ def documented_statuses(exchange: Exchange) -> frozenset[int] | None:
     """The statuses a faithful server may answer this exchange with; None if unjudged."""
     if exchange.kind == "raw":
         return exchange.raw.expected_statuses if exchange.raw is not None else None
-    return DOCUMENTED_STATUSES.get(exchange.kind)
+    return contract.DOCUMENTED_STATUSES.get(exchange.kind)
 
 
 @check(kinds=ALL_KINDS)
@@ -51,7 +40,7 @@ def not_a_server_error(exchange: Exchange, ctx: Context) -> None:
         raise ServerError(f"server error {status} for a {exchange.kind} request")
 
 
-@check(kinds=ALL_KINDS - {"setup"})
+@check(kinds=ALL_KINDS)
 def status_code_documented(exchange: Exchange, ctx: Context) -> None:
     """The status is one the contract documents for this kind of request."""
     status = exchange.response.status

@@ -15,13 +15,12 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
+from promptlog_contract._secrets import REDACTED
 from promptlog_contract.types import NOT_JSON, HttpRequest, HttpResponse
 
-REDACTED = "[REDACTED]"
 KEY_HEADER = "X-API-KEY"
 _RETRY_AFTER_CAP_S = 30.0
 _MAX_429_RETRIES = 5
@@ -203,12 +202,3 @@ def curl_command(request: HttpRequest) -> str:
             text = text[:4096] + "...(truncated)"
         parts += ["--data-binary", shlex.quote(text)]
     return " ".join(parts)
-
-
-def scrub(text: str, secret: str) -> str:
-    """Remove every form of the secret from text (defence in depth)."""
-    if len(secret) < 4:
-        return text
-    for form in {secret, quote(secret, safe=""), json.dumps(secret)[1:-1]}:
-        text = text.replace(form, REDACTED)
-    return text

@@ -24,10 +24,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from promptlog_contract import contract
-from promptlog_contract.runner import RunConfig, run
+from promptlog_contract.engine import Limits, RunConfig, ScratchLogs, Target, run
+from promptlog_contract.errors import EXIT_OK, EXIT_VIOLATIONS, UsageError
+from promptlog_contract.mock import FAULTS, running_mock
+from promptlog_contract.reporting import write_reports
 from promptlog_contract.types import RunResult
 
 #: The rule that must fail for each seeded fault (others may fail too).
@@ -89,23 +90,21 @@ def _suite_column(
 
 def _schemathesis_column(fault: str | None, *, max_examples: int, seed: int) -> dict[str, Any]:
     """Schemathesis alone (CLI, all checks) against a mock with the same fault."""
-    from promptlog_contract.mock import running_mock
-
     st = shutil.which("st") or str(Path(sys.executable).with_name("st"))
     key = "peer-" + secrets.token_urlsafe(12)
     with (
         running_mock(api_keys=(key,), faults=(fault,) if fault else ()) as base_url,
         tempfile.TemporaryDirectory() as tmp,
     ):
-        created = httpx.post(
-            f"{base_url}/prompts/log",
-            headers={"X-API-KEY": key},
-            json={"path": "promptlog-contract/peer", "output": "x"},
-        ).json()
+        target = Target(base_url, key, Limits())
+        try:
+            log = ScratchLogs(target, tag="peer").new()
+        finally:
+            target.close()
         Path(tmp, "schemathesis.toml").write_text(
             "[parameters]\n"
-            f'"path.id" = "{created["prompt_id"]}"\n'
-            f'"path.log_id" = "{created["id"]}"\n'
+            f'"path.id" = "{log.prompt_id}"\n'
+            f'"path.log_id" = "{log.log_id}"\n'
             "[phases.coverage]\nunexpected-methods = []\n",
             encoding="utf-8",
         )
@@ -118,7 +117,7 @@ def _schemathesis_column(fault: str | None, *, max_examples: int, seed: int) -> 
             "-H",
             f"X-API-KEY: {key}",
             "--include-operation-id",
-            "update_log_prompts__id__log__log_id__patch",
+            contract.OPERATION_ID,
             "--checks",
             "all",
             "-n",
@@ -169,8 +168,6 @@ def selfcheck(
     progress: Any = None,
 ) -> tuple[dict[str, Any], RunResult]:
     """Build the kill matrix; returns it and the faithful run's result."""
-    from promptlog_contract.mock import FAULTS
-
     chosen = list(faults) if faults else list(FAULTS)
     unknown = [f for f in chosen if f not in FAULTS]
     if unknown:
@@ -238,9 +235,6 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def _cmd(args: argparse.Namespace) -> int:
-    from promptlog_contract.cli import UsageError
-    from promptlog_contract.reporting import write_reports
-
     def say(line: str) -> None:
         print(f"» selfcheck: {line}", file=sys.stderr, flush=True)
 
@@ -276,4 +270,4 @@ def _cmd(args: argparse.Namespace) -> int:
             "on the faithful mock"
         )
     ok = totals["caught"] == totals["faults"] and totals["faithful_failures"] == 0
-    return 0 if ok else 1
+    return EXIT_OK if ok else EXIT_VIOLATIONS

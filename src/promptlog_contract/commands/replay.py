@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from promptlog_contract._http import REDACTED, Limits, Target, TargetUnhealthy
+from promptlog_contract import strategies
+from promptlog_contract._secrets import REDACTED
 from promptlog_contract.checks import run_checks
+from promptlog_contract.engine import Limits, Target, TargetUnhealthy
+from promptlog_contract.errors import EXIT_UNHEALTHY, EXIT_USAGE, UsageError, check_url
 from promptlog_contract.types import Context, Exchange, Label, RawRequest
 
 
@@ -30,8 +35,6 @@ def _finding(report_dir: Path, failure_id: str) -> dict[str, Any]:
 
 
 def _raw_case(content: bytes | None) -> RawRequest | None:
-    from promptlog_contract import strategies
-
     for raw in strategies.RAW_REQUESTS:
         if raw.content[:4096] == (content or b"")[:4096]:
             return raw
@@ -40,8 +43,6 @@ def _raw_case(content: bytes | None) -> RawRequest | None:
 
 def replay(failure_id: str, report_dir: Path, *, api_key: str | None, base_url: str | None) -> int:
     """Re-send; exit 1 if the rule still fails, 0 if it no longer does, 3 if unreachable."""
-    from promptlog_contract.cli import UsageError
-
     try:
         finding = _finding(report_dir, failure_id)
     except ReplayError as exc:
@@ -69,7 +70,7 @@ def replay(failure_id: str, report_dir: Path, *, api_key: str | None, base_url: 
         )
     except TargetUnhealthy as exc:
         print(f"target unreachable: {exc}")
-        return 3
+        return EXIT_UNHEALTHY
     finally:
         target.close()
     label = finding.get("label")
@@ -88,7 +89,7 @@ def replay(failure_id: str, report_dir: Path, *, api_key: str | None, base_url: 
             "(a run deletes its scratch logs); replay against a log that exists "
             "(a run with --prompt-id/--log-id) to judge it again"
         )
-        return 2
+        return EXIT_USAGE
     ctx = Context(api_key=api_key or "")
     still = [v for c, v in run_checks(exchange, ctx) if c.name == finding["rule"] and v]
     print(f"{failure_id} {finding['rule']}: HTTP {response.status}")
@@ -98,3 +99,23 @@ def replay(failure_id: str, report_dir: Path, *, api_key: str | None, base_url: 
         return 1
     print("no longer fails (stateful rules need the original sequence: see the report)")
     return 0
+
+
+def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
+    p = sub.add_parser("replay", help="re-send one recorded failure")
+    p.add_argument("failure_id")
+    p.add_argument("--report-dir", type=Path, default=Path("reports"))
+    p.add_argument("--api-key", default=os.environ.get("HUMANLOOP_API_KEY"))
+    p.add_argument(
+        "--base-url", default=None, help="send to this base URL instead of the recorded one"
+    )
+    p.set_defaults(func=_cmd)
+
+
+def _cmd(args: argparse.Namespace) -> int:
+    return replay(
+        args.failure_id,
+        args.report_dir,
+        api_key=args.api_key,
+        base_url=check_url(args.base_url) if args.base_url else None,
+    )

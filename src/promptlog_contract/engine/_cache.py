@@ -23,8 +23,9 @@ from typing import Any
 import hypothesis
 
 from promptlog_contract import strategies
-from promptlog_contract._drawing import draw_stream
 from promptlog_contract.types import InvalidBody, Label
+
+from ._drawing import draw_stream
 
 _FORMAT = 1
 

@@ -9,19 +9,25 @@ of the fields of a 200 body.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import secrets
+import os
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from promptlog_contract import strategies
-from promptlog_contract._drawing import draw_batch
-from promptlog_contract._http import Limits, Target, TargetUnhealthy
-from promptlog_contract._recorder import member_of
+from promptlog_contract.contract import member_of
+from promptlog_contract.engine import (
+    Limits,
+    ScratchLogRefused,
+    ScratchLogs,
+    Target,
+    TargetUnhealthy,
+    draw_batch,
+    endpoint,
+)
+from promptlog_contract.errors import EXIT_UNHEALTHY
 from promptlog_contract.types import NOT_JSON, HttpResponse
 
 
@@ -78,23 +84,6 @@ def cases(max_examples: int, seed: int) -> list[Case]:
     return out
 
 
-def _scratch(target: Target) -> str:
-    _, resp = target.request(
-        "POST",
-        "/prompts/log",
-        json_body={
-            "path": "promptlog-contract/diff",
-            "prompt": {"model": "gpt-4o"},
-            "output": "diff",
-        },
-    )
-    if resp.status != 200 or not isinstance(resp.body, dict):
-        raise TargetUnhealthy(
-            f"{target.base_url}: cannot create a scratch log (HTTP {resp.status})"
-        )
-    return f"/prompts/{resp.body['prompt_id']}/log/{resp.body['id']}"
-
-
 def _compare(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for aspect in ("status_class", "union_member", "error_locations"):
@@ -110,11 +99,19 @@ def _compare(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _scratch_path(scratch: ScratchLogs) -> str:
+    try:
+        return scratch.new().path
+    except ScratchLogRefused as exc:
+        raise TargetUnhealthy(f"{scratch.target.base_url}: {exc}") from None
+
+
 def diff(a: tuple[str, str], b: tuple[str, str], *, max_examples: int, seed: int) -> dict[str, Any]:
     """Send the same cases to both targets; return every difference found."""
     targets = [Target(url, key, Limits(timeout_s=10.0)) for url, key in (a, b)]
+    scratch = [ScratchLogs(t, tag="diff") for t in targets]
     try:
-        paths = [_scratch(t) for t in targets]
+        paths = [_scratch_path(s) for s in scratch]
         differences = []
         all_cases = cases(max_examples, seed)
         for case in all_cases:
@@ -125,27 +122,10 @@ def diff(a: tuple[str, str], b: tuple[str, str], *, max_examples: int, seed: int
             for d in _compare(*sigs):
                 differences.append({"case": case.name, **d, "body": json.dumps(case.body)[:500]})
     finally:
-        for t in targets:
-            t.close()
+        for s in scratch:
+            s.cleanup()
+            s.target.close()
     return {"a": a[0], "b": b[0], "seed": seed, "cases": len(all_cases), "differences": differences}
-
-
-@contextlib.contextmanager
-def _endpoint(
-    url: str | None, key: str | None, faults: tuple[str, ...]
-) -> Iterator[tuple[str, str]]:
-    if url:
-        from promptlog_contract.cli import UsageError, check_url
-
-        if not key:
-            raise UsageError(f"an API key is needed for {url}")
-        yield check_url(url), key
-        return
-    from promptlog_contract.mock import running_mock
-
-    mock_key = "mock-" + secrets.token_urlsafe(12)
-    with running_mock(api_keys=(mock_key,), faults=faults) as base:
-        yield base, mock_key
 
 
 def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
@@ -168,19 +148,17 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
 
 
 def _cmd(args: argparse.Namespace) -> int:
-    import os
-
     key_a = args.api_key or os.environ.get("HUMANLOOP_API_KEY")
     key_b = args.against_api_key or key_a
     with (
-        _endpoint(args.base_url, key_a, ()) as a,
-        _endpoint(args.against, key_b, tuple(args.against_mock_fault)) as b,
+        endpoint(args.base_url, key_a) as a,
+        endpoint(args.against, key_b, tuple(args.against_mock_fault)) as b,
     ):
         try:
             report = diff(a, b, max_examples=args.max_examples, seed=args.seed)
         except TargetUnhealthy as exc:
             print(f"target unhealthy: {exc}", file=sys.stderr)
-            return 3
+            return EXIT_UNHEALTHY
     args.report_dir.mkdir(parents=True, exist_ok=True)
     (args.report_dir / "diff.json").write_text(json.dumps(report, indent=2), "utf-8")
     for d in report["differences"][:30]:

@@ -20,12 +20,13 @@ import schemathesis
 from schemathesis.checks import CHECKS
 
 from promptlog_contract import contract
-from promptlog_contract._drawing import draw_batch
-from promptlog_contract._http import Target
-from promptlog_contract._recorder import Recorder
 from promptlog_contract.types import Exchange, HttpRequest, HttpResponse, Violation
 
-OPERATION_ID = "update_log_prompts__id__log__log_id__patch"
+from ._drawing import draw_batch
+from ._http import Target
+from ._recorder import Recorder
+from ._scratch import ScratchLog
+
 POSITIVE_CHECKS = (
     "not_a_server_error",
     "status_code_conformance",
@@ -81,13 +82,13 @@ def _validate(case: Any, response: httpx.Response, fns: Any) -> Violation | None
 
 
 def schemathesis_phase(
-    target: Target, recorder: Recorder, prompt_id: str, log_id: str, *, max_examples: int, seed: int
+    target: Target, recorder: Recorder, log: ScratchLog, *, max_examples: int, seed: int
 ) -> int:
     """Send Schemathesis-drawn bodies and judge them with its checks and ours; return count."""
     schema = schemathesis.openapi.from_path(contract.openapi_path())
-    operation = schema.find_operation_by_id(OPERATION_ID)
-    path = f"/prompts/{prompt_id}/log/{log_id}"
-    params = {"id": prompt_id, "log_id": log_id}
+    operation = schema.find_operation_by_id(contract.OPERATION_ID)
+    path = log.path
+    params = {"id": log.prompt_id, "log_id": log.log_id}
     sent = 0
     for mode, names, n in (
         (schemathesis.GenerationMode.POSITIVE, POSITIVE_CHECKS, max_examples),

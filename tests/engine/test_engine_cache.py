@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from promptlog_contract import _cache
-from promptlog_contract._drawing import draw_batch
+from promptlog_contract.engine import _cache
+from promptlog_contract.engine._drawing import draw_batch
 from promptlog_contract.types import InvalidBody
 
 

@@ -1,6 +1,6 @@
 """Turns judged exchanges into rule statistics, findings and the coverage matrix.
 
-The runner's worker threads all report here, so this is the one place that
+The engine's worker threads all report here, so this is the one place that
 counts (under a lock), deduplicates findings by fingerprint and redacts what
 goes into a finding.
 """
@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from promptlog_contract import contract
-from promptlog_contract._http import curl_command, scrub
+from promptlog_contract._secrets import scrub
 from promptlog_contract.checks import CHECKS, run_checks
 from promptlog_contract.types import (
     NOT_JSON,
@@ -28,9 +28,10 @@ from promptlog_contract.types import (
     Violation,
 )
 
+from ._http import curl_command
+
 _MAX_FINDINGS_PER_RULE = 10
 _MAX_TEXT = 4096
-DOCUMENTED_STATUSES = ("200", "401", "404", "413", "422")
 
 
 def _text(content: bytes | None, secret: str) -> str | None:
@@ -71,16 +72,6 @@ def fingerprint(rule: str, exchange: Exchange) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
-def member_of(body: Any) -> str | None:
-    """Which union member a 200 body claims to be (by its distinguishing key)."""
-    if not isinstance(body, dict):
-        return None
-    for name, key in contract.MEMBER_KEYS.items():
-        if key in body:
-            return name
-    return None
-
-
 class Recorder:
     """Thread-safe sink for judged exchanges."""
 
@@ -89,7 +80,6 @@ class Recorder:
         self.rules: dict[str, RuleStats] = {c.name: RuleStats() for c in CHECKS}
         self.findings: list[Finding] = []
         self._by_key: dict[tuple[str, str], Finding] = {}
-        self._counts: dict[tuple[str, str], int] = {}
         self.coverage: dict[str, dict[str, dict[str, int]]] = {
             dim: {v: {"sent": 0, "observed": 0} for v in variants}
             for dim, variants in catalog.items()
@@ -97,7 +87,9 @@ class Recorder:
         # Response dimensions list what a faithful target shows; anything else is added
         # when observed (another union member, 403, 400, ...).
         self.coverage["union_member"] = {"PromptLogResponse": {"sent": 0, "observed": 0}}
-        self.coverage["status"] = {s: {"sent": 0, "observed": 0} for s in DOCUMENTED_STATUSES}
+        self.coverage["status"] = {
+            s: {"sent": 0, "observed": 0} for s in map(str, contract.PATCH_STATUSES)
+        }
         self.coverage.setdefault("error_type", {})
         self._lock = threading.Lock()
         self._started = time.monotonic()
@@ -124,7 +116,7 @@ class Recorder:
         cell["sent"] += 1
         cell["observed"] += 1
         if response.status == 200:
-            member = member_of(response.body)
+            member = contract.member_of(response.body)
             if member:
                 cell = self._cell("union_member", member)
                 cell["sent"] += 1
@@ -187,7 +179,6 @@ class Recorder:
             self.first_failure[rule] = round(time.monotonic() - self._started, 3)
         fp = fingerprint(rule, exchange)
         key = (rule, fp)
-        self._counts[key] = self._counts.get(key, 0) + 1
         if key in self._by_key:
             return None
         if sum(1 for f in self.findings if f.rule == rule) >= _MAX_FINDINGS_PER_RULE:
@@ -214,9 +205,6 @@ class Recorder:
             label=exchange.label.to_dict() if exchange.label else None,
             fingerprint=fp,
         )
-
-    def occurrences(self, finding: Finding) -> int:
-        return self._counts.get((finding.rule, finding.fingerprint), 0)
 
     def replace_exchange(self, finding: Finding, exchange: Exchange, violation: Violation) -> None:
         """Swap a finding's request/response for a smaller reproducer of the same rule."""
