@@ -1,6 +1,6 @@
 """Valid PATCH bodies: any subset of the 21 documented request fields.
 
-The field list is the documentation page's (contract-facts §2), without the
+The field list is the documentation page's (contracts/SOURCES.md), without the
 SDK-only `log_status`; top-level `null` is never sent, because what it does to
 the stored log is undocumented (the runner sends it as an "open" exchange).
 """

@@ -3,7 +3,7 @@
 Each family (a stable id such as `message.role.enum`) pairs a slot with the
 values that break it, split by severity: `must-reject` values no lax framework
 accepts; `lax-coercible` ones pydantic v1 or v2 in lax mode turns into a valid
-value (contract-facts §13). Both break the contract; only the first must be
+value (contracts/SOURCES.md, "Production stack"). Both break the contract; only the first must be
 refused by a faithful server. The bad values are chosen with pydantic v1's
 coercions in mind (`dict([("a", 1)])`, `str(5)`, `int("12")`), which is why
 lists are never lists of pairs and "non-numeric" strings start with a letter.

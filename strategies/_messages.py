@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from ._json import check_argument, json_maps, strings
 
-#: Every ChatRole value (contract-facts §4.1 and §6), `developer` included.
+#: Every ChatRole value (contracts/SOURCES.md, "SDK"), `developer` included.
 ALL_ROLES: tuple[str, ...] = ("user", "assistant", "system", "tool", "developer")
 #: The three string forms of `tool_choice`.
 TOOL_CHOICE_MODES: tuple[str, ...] = ("none", "auto", "required")
@@ -45,7 +45,7 @@ thinking_contents: st.SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
 redacted_thinking_contents: st.SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
     {"type": st.just("redacted_thinking"), "data": strings}
 )
-# `arguments` is a JSON-encoded string, not an object (contract-facts §4.4).
+# `arguments` is a JSON-encoded string, not an object (contracts/SOURCES.md, "SDK").
 _ARGUMENTS = json_maps(max_size=3, max_depth=0).map(json.dumps)
 function_tool_choices: st.SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
     {"type": st.just("function"), "function": st.fixed_dictionaries({"name": strings})}

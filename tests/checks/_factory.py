@@ -24,7 +24,7 @@ STRICT = Context(api_key=API_KEY, strict=True)
 URL = "http://127.0.0.1:8000/v5/prompts/pr_1/log/log_1"
 JSON_HEADERS: Mapping[str, str] = {"content-type": "application/json"}
 
-#: The minimal valid PromptLogResponse of contract-facts §11.
+#: The SDK's minimal valid PromptLogResponse (contracts/SOURCES.md, "SDK").
 _MINIMAL_PROMPT_LOG: dict[str, Any] = {
     "id": "log_1",
     "evaluator_logs": [],

@@ -22,7 +22,7 @@ from promptlog_contract.checks._semantics import (
 
 from ._factory import CTX, exchange, prompt_log
 
-#: contract-facts §11 "Request example using every form".
+#: The SDK's request example using every form (contracts/SOURCES.md, "SDK").
 SENT: dict[str, Any] = {
     "output_message": {
         "role": "assistant",

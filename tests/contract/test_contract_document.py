@@ -2,7 +2,7 @@
 
 Every other layer trusts contracts/openapi.yaml; these tests are what make that
 trust reasonable. The defect tests pin the corrections listed in
-contract-facts.md §12, so that regenerating or hand-editing the document from
+contracts/SOURCES.md ("OpenAPI 2024"), so that regenerating or hand-editing the document from
 the 2024 original cannot quietly bring a defect back.
 """
 
@@ -143,7 +143,7 @@ def test_delete_logs_takes_repeated_id_and_answers_204_without_body() -> None:
     assert "content" not in op["responses"]["204"]
 
 
-# --- the defects of the 2024 document (contract-facts §12) are absent ----------------
+# --- the defects of the 2024 document (SOURCES.md, OpenAPI 2024) are absent ----------
 
 
 def test_log_response_is_a_bare_anyof_of_five_members() -> None:

@@ -1,10 +1,10 @@
 """The schemas accept the known-good bodies and reject the known-bad ones where they break.
 
 The fixtures in `examples/` are copies of the documentation page's example
-response and of contract-facts.md §11 (kept here so the tests do not read
-/work/shared). The invalid bodies are hand-written, one defect each, and every
-rejection is asserted at the path of the defect: a schema that rejects for the
-wrong reason would pass a bare "is invalid" test.
+response and of the SDK's examples (contracts/SOURCES.md, "SDK"). The invalid
+bodies are hand-written, one defect each, and every rejection is asserted at the
+path of the defect: a schema that rejects for the wrong reason would pass a bare
+"is invalid" test.
 """
 
 from __future__ import annotations

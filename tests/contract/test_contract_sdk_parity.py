@@ -1,6 +1,6 @@
 """The contract agrees with SDK 0.8.38, its main source, except where it says it does not.
 
-contract-facts.md was read off `humanloop==0.8.38` by hand; these tests read the
+contracts/SOURCES.md was read off `humanloop==0.8.38` by hand; these tests read the
 installed SDK (a test dependency) and compare field names, required fields and
 the update_log signature with the contract, so a slip in transcription or a
 later edit of the YAML shows up here. The deliberate deviations are listed in

@@ -1,6 +1,6 @@
 """Severity labels agree with pydantic: lax-coercible means v1 or v2 accepts, must-reject neither.
 
-The production stack is FastAPI on pydantic v1 or v2 (contract-facts §13).
+The production stack is FastAPI on pydantic v1 or v2 (contracts/SOURCES.md).
 These models mirror the request schema the way such a stack declares it
 (`... | None = None`, closed `Literal` enums, unknown keys ignored), so a
 wrong severity label shows up here rather than as a false alarm in a run.

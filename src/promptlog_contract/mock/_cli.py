@@ -1,6 +1,6 @@
 """The `mock` subcommand: start the mock server from the command line.
 
-Kept apart from the suite's own CLI so the lead can wire it in with one call
+Kept apart from the suite's own CLI so `cli.py` can wire it in with one call
 (`add_parser`) and so the mock stays usable without the rest of the suite.
 """
 

@@ -3,7 +3,7 @@
 They deliberately do not reuse the suite's schemas or validators: a mock that
 shares the suite's idea of the contract cannot disagree with it and so proves
 nothing. Validation is pydantic v2 in lax mode, as the production stack is
-(contract-facts §13). Faults that loosen or tighten validation read the
+(contracts/SOURCES.md, "Production stack"). Faults that loosen or tighten validation read the
 :class:`Faults` passed as validation context, so one set of classes serves
 every fault combination.
 """
@@ -195,7 +195,7 @@ ToolChoice = Annotated[
 
 
 class UpdateBody(_Model):
-    """PromptLogUpdateRequest: every field optional (contract-facts §2)."""
+    """PromptLogUpdateRequest: every field optional (contracts/SOURCES.md, "SDK")."""
 
     output_message: ChatMessage | None = None
     prompt_tokens: int | None = None

@@ -3,7 +3,7 @@
 Adopting the gate against a target with known bugs starts with accepting
 today's failures, each with an owner and a date; writing that file by hand
 from fingerprints is error-prone, so this command writes it from
-summary.json. The lead's cli.py registers it with `add_parser`.
+summary.json. `cli.py` registers it with `add_parser`.
 """
 
 from __future__ import annotations
