@@ -211,5 +211,7 @@ def test_update_bodies_can_hold_every_field() -> None:
 
 def test_update_bodies_are_small_on_average(drawer: Any) -> None:
     bodies = drawer(update_bodies(), 400)
-    assert 2 <= sum(map(len, bodies)) / len(bodies) <= 5
+    # The sample mean is about 5 (4.6-5.9 over seeds 0-7); even a derandomized sample moves
+    # with the modules loaded, because Hypothesis mixes in constants from every local module.
+    assert 2 <= sum(map(len, bodies)) / len(bodies) <= 6
     assert max(map(len, bodies)) > 8
