@@ -1,4 +1,4 @@
-"""The public names of `strategies` and `checks` are exactly what README documents.
+"""The public names of `strategies`, `checks` and `engine` are exactly what README documents.
 
 A name added to `__all__` without documentation, documented but gone, or
 defined publicly but left out of `__all__` fails here, so README cannot drift
@@ -14,7 +14,7 @@ from types import ModuleType
 
 import pytest
 
-from promptlog_contract import checks, strategies
+from promptlog_contract import checks, engine, strategies
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -57,6 +57,10 @@ def test_all_is_every_public_name(module: ModuleType) -> None:
 
 def test_strategies_names_match_readme() -> None:
     assert documented_api("promptlog_contract.strategies") == set(strategies.__all__)
+
+
+def test_engine_names_match_readme() -> None:
+    assert documented_api("promptlog_contract.engine") == set(engine.__all__)
 
 
 def test_checks_names_match_readme() -> None:
