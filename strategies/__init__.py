@@ -8,6 +8,7 @@ and `promptlog_contract.types`.
 
 from __future__ import annotations
 
+from strategies._auth import NEAR_MISS_VARIANTS, NearMissKey, near_miss_keys
 from strategies._bodies import DOCUMENTED_FIELDS, update_bodies
 from strategies._catalog import CATALOG, invalid_variant, variants_of
 from strategies._invalid import RULES, invalid_update_bodies
@@ -27,14 +28,17 @@ __all__ = [
     "ALL_ROLES",
     "CATALOG",
     "DOCUMENTED_FIELDS",
+    "NEAR_MISS_VARIANTS",
     "RAW_REQUESTS",
     "RULES",
+    "NearMissKey",
     "chat_messages",
     "content_parts",
     "date_times",
     "invalid_update_bodies",
     "invalid_variant",
     "json_maps",
+    "near_miss_keys",
     "raw_requests",
     "register_profiles",
     "thinking_blocks",
