@@ -25,22 +25,43 @@ ExchangeKind = Literal[
     "unknown_log",  # PATCH of a log that does not exist
     "auth_missing",  # PATCH without X-API-KEY
     "auth_wrong",  # PATCH with a key the server does not know
+    "auth_near_miss",  # PATCH with the real key bent slightly (`variant` names how)
     "repeat",  # the same valid body sent a second time
+    "concurrent",  # a valid PATCH sent at the same time as others of disjoint fields
     "get",  # GET /logs/{id} after a PATCH
+    "concurrent_get",  # GET after a round of concurrent PATCHes (`concurrent` holds their bodies)
+    "sibling_get",  # GET of another log of the prompt, not patched (`before`: its earlier state)
     "setup",  # create/delete calls of the runner itself
 ]
 
 
 @dataclass(frozen=True)
 class Label:
-    """Where an invalid body is broken, which rule it breaks, and how surely it must fail."""
+    """Where an invalid body is broken, which rule it breaks, and how surely it must fail.
+
+    `kind` names the kind of bad value (`fractional`, `numeric_string`, ...;
+    see `strategies.bad_value_kinds()`) when it is known.
+    """
 
     path: JSONPath
     rule: str
     severity: Severity
+    kind: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": list(self.path), "rule": self.rule, "severity": self.severity}
+        out: dict[str, Any] = {
+            "path": list(self.path),
+            "rule": self.rule,
+            "severity": self.severity,
+        }
+        if self.kind is not None:
+            out["kind"] = self.kind
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Label:
+        """The label `to_dict` wrote (a missing `kind` is None)."""
+        return cls(tuple(data["path"]), data["rule"], data["severity"], data.get("kind"))
 
 
 @dataclass(frozen=True)
@@ -105,8 +126,12 @@ class Exchange:
 
     `sent` is the JSON body as drawn (None for raw requests); `label` is set for
     invalid bodies; `before` is the log's state just before the PATCH (from the
-    previous 200 or from GET), `after` the state read back afterwards (GET), and
+    previous 200 or from GET; for `sibling_get`, the sibling's state read before
+    the PATCH sequences), `after` the state read back afterwards (GET), and
     `first` the 200 body of the first send for `repeat` exchanges.
+    `concurrent` holds, for a `concurrent_get`, the bodies of the concurrent
+    PATCHes that got 200; `variant` names the probe's variant (for
+    `auth_near_miss`, e.g. `case_flipped`: never the key itself).
     """
 
     kind: ExchangeKind
@@ -119,6 +144,8 @@ class Exchange:
     after: Mapping[str, Any] | None = None
     first: Mapping[str, Any] | None = None
     phase: str = "engine"
+    concurrent: tuple[Mapping[str, Any], ...] | None = None
+    variant: str | None = None
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,11 @@ DOCUMENTED_STATUSES: Mapping[ExchangeKind, frozenset[int]] = {
     "unknown_log": frozenset({404}),
     "auth_missing": frozenset({401, 403}),
     "auth_wrong": frozenset({401, 403}),
+    "auth_near_miss": frozenset({401, 403}),
+    "concurrent": frozenset({200, 422}),
     "get": frozenset({200}),
+    "concurrent_get": frozenset({200}),
+    "sibling_get": frozenset({200}),
 }
 #: The runner retries 429 itself; no rule judges it.
 TOO_MANY_REQUESTS = 429
@@ -79,7 +83,7 @@ def content_type_json(exchange: Exchange, ctx: Context) -> None:
         )
 
 
-@check(kinds={"valid", "repeat"})
+@check(kinds={"valid", "repeat", "concurrent"})
 def valid_body_accepted(exchange: Exchange, ctx: Context) -> None:
     """A contract-valid body is accepted with 200."""
     status = exchange.response.status
@@ -99,8 +103,9 @@ def invalid_body_rejected(exchange: Exchange, ctx: Context) -> None:
         return
     where = "/".join(str(part) for part in label.path) or "<body>"
     lax = label.severity == "lax-coercible"
+    kind = f" with a {label.kind} value" if label.kind else ""
     raise InvalidBodyAccepted(
-        f"a body breaking {label.rule!r} at {where} got {status}"
+        f"a body breaking {label.rule!r} at {where}{kind} got {status}"
         + (" (the production framework coerces this leniently)" if lax else ""),
         warning=lax and not ctx.strict,
     )
