@@ -1,8 +1,9 @@
 """Hypothesis strategies for the Update Prompt Log contract (PATCH /v5/prompts/{id}/log/{log_id}).
 
-Valid bodies, invalid bodies broken in one labelled slot, byte-level raw
-requests, the variant catalog the runner's coverage matrix is built from, and
-the shared Hypothesis profiles. Imports only Hypothesis, the standard library
+Valid bodies, invalid bodies broken in one labelled slot, the deterministic
+sweep of every kind of bad value per invalid family, near-miss API keys,
+byte-level raw requests, the variant catalog the runner's coverage matrix is
+built from, and the shared Hypothesis profiles. Imports only Hypothesis, the standard library
 and `promptlog_contract.types`.
 """
 
@@ -10,9 +11,10 @@ from __future__ import annotations
 
 from strategies._auth import NEAR_MISS_VARIANTS, NearMissKey, near_miss_keys
 from strategies._bodies import DOCUMENTED_FIELDS, update_bodies
-from strategies._catalog import CATALOG, invalid_variant, variants_of
+from strategies._catalog import CATALOG, invalid_kind_variant, invalid_variant, variants_of
 from strategies._invalid import RULES, invalid_update_bodies
 from strategies._json import date_times, json_maps
+from strategies._kinds import bad_value_kinds, bad_value_sweep
 from strategies._messages import (
     ALL_ROLES,
     chat_messages,
@@ -32,9 +34,12 @@ __all__ = [
     "RAW_REQUESTS",
     "RULES",
     "NearMissKey",
+    "bad_value_kinds",
+    "bad_value_sweep",
     "chat_messages",
     "content_parts",
     "date_times",
+    "invalid_kind_variant",
     "invalid_update_bodies",
     "invalid_variant",
     "json_maps",

@@ -1,7 +1,8 @@
 """The variant catalog: which forms the strategies produce, so a run can show what it covered.
 
 The runner counts, per (dimension, variant), what it sent and what the server
-gave back; `variants_of` reads a valid body, `invalid_variant` a label. Tests
+gave back; `variants_of` reads a valid body, `invalid_variant` a label's
+family and `invalid_kind_variant` its (family, kind) pair. Tests
 prove every variant here is drawn within a bounded number of examples, so the
 catalog cannot claim coverage a strategy has lost.
 """
@@ -16,6 +17,7 @@ from typing import Any
 from promptlog_contract.types import JSONPath, Label
 from strategies._bodies import DOCUMENTED_FIELDS, FIELD_KINDS
 from strategies._invalid import FAMILY_IDS
+from strategies._kinds import KIND_VARIANTS
 from strategies._messages import ALL_ROLES, TOOL_CHOICE_MODES
 from strategies._raw import RAW_REQUESTS
 
@@ -36,6 +38,7 @@ CATALOG: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "json_map": ("empty", "flat", "nested"),
         "string": ("empty", "ascii", "non_ascii"),
         "invalid_rule": FAMILY_IDS,
+        "invalid_kind": KIND_VARIANTS,
         "raw": tuple(raw.name for raw in RAW_REQUESTS),
     }
 )
@@ -162,3 +165,20 @@ def invalid_variant(label: Label) -> tuple[str, str]:
     if family not in FAMILY_IDS:
         raise ValueError(f"no invalid-body family {family!r} (label {label.to_dict()})")
     return "invalid_rule", family
+
+
+def invalid_kind_variant(label: Label) -> tuple[str, str] | None:
+    """The `("invalid_kind", "family:kind")` variant of a label that names its kind; else None.
+
+    Raises ValueError for a label no family produces, or a kind its family
+    does not have (see `bad_value_kinds()`).
+    """
+    if label.kind is None:
+        return None
+    variant = f"{invalid_variant(label)[1]}:{label.kind}"
+    if variant not in _KIND_SET:
+        raise ValueError(f"no bad-value kind {variant!r} (label {label.to_dict()})")
+    return "invalid_kind", variant
+
+
+_KIND_SET = frozenset(KIND_VARIANTS)

@@ -83,11 +83,13 @@ _BAD_DATE_TIMES = st.one_of(st.sampled_from(WORDS["date-time"]), _WORDS)
 _ITEMS = st.one_of(strings, numbers, _BOOLS, st.none(), _JUNK_LISTS)
 
 _STRING: list[_Spec] = [("type", st.one_of(_OBJECTS, _JUNK_LISTS), st.one_of(numbers, _BOOLS))]
+# A fractional count is must-reject although pydantic v1 accepts it: v1 truncates it,
+# so what is stored is not what was sent (AMBIGUITIES A4); v2 refuses it.
 _INTEGER: list[_Spec] = [
     (
         "type",
-        st.one_of(_NON_NUMERIC, _OBJECTS, _JUNK_LISTS),
-        st.one_of(_INT_STRINGS, _FRACTIONAL, _BOOLS),
+        st.one_of(_NON_NUMERIC, _OBJECTS, _JUNK_LISTS, _FRACTIONAL),
+        st.one_of(_INT_STRINGS, _BOOLS),
     )
 ]
 _NUMBER: list[_Spec] = [
@@ -376,7 +378,10 @@ def _invalid_of(broken: Broken) -> InvalidBody:
 
 
 def invalid_update_bodies(
-    *, rules: Collection[str] | None = None, severities: Collection[Severity] | None = None
+    *,
+    rules: Collection[str] | None = None,
+    severities: Collection[Severity] | None = None,
+    kinds: Collection[str] | None = None,
 ) -> st.SearchStrategy[InvalidBody]:
     """Generate `InvalidBody(body, Label(path, rule, severity))`: a valid body broken in one slot.
 
@@ -384,9 +389,24 @@ def invalid_update_bodies(
     one of RULES (type, required, enum, const, discriminator, format).
     `rules` keeps the families whose rule is named or whose id (from
     CATALOG['invalid_rule'], e.g. `"message.role.enum"`) is named; `severities`
-    keeps `must-reject` and/or `lax-coercible` values. Unknown names, empty
-    collections or a selection with no values raise InvalidArgument. Shrinks
-    towards the first family (`prompt_tokens.type` with `"abc"` in `{}`), then
-    towards a simpler carrier body.
+    keeps `must-reject` and/or `lax-coercible` values. `kinds` (names from
+    `bad_value_kinds()`) switches to the deterministic sweep: the bodies of
+    `bad_value_sweep()` for those kinds, labelled with their kind. Unknown
+    names, empty collections or a selection with no values raise
+    InvalidArgument. Shrinks towards the first family (`prompt_tokens.type`
+    with `"abc"` in `{}`), then towards a simpler carrier body; a sweep
+    selection shrinks towards its first pair.
     """
+    if kinds is not None:
+        # Imported here: the sweep module builds on this one's families.
+        from strategies._kinds import bad_value_sweep
+
+        swept = bad_value_sweep(families=rules, kinds=kinds)
+        if severities is not None:
+            check_argument(
+                not isinstance(severities, str | bytes), "severities must be a collection"
+            )
+            swept = tuple(item for item in swept if item.label.severity in severities)
+        check_argument(bool(swept), "no (family, kind) pair has a value of those severities")
+        return st.sampled_from(swept)
     return broken_bodies(rules=rules, severities=severities).map(_invalid_of)

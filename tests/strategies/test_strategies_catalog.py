@@ -26,7 +26,7 @@ _INVALID = "invalid_rule"
 _VALID_VARIANTS = [
     (dimension, variant)
     for dimension, variants in CATALOG.items()
-    if dimension not in (_INVALID, "raw")
+    if dimension not in (_INVALID, "invalid_kind", "raw")
     for variant in variants
 ]
 
