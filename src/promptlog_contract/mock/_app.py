@@ -22,7 +22,15 @@ from ._faults import Faults, SimulatedCrash, parse_faults
 from ._limits import BodySizeLimit
 from ._models import DATETIME_FIELDS, MAP_FIELDS, CreateBody, UpdateBody, non_finite_errors
 from ._render import json_response, render_log
-from ._store import CREATE_ONLY_FIELDS, UPDATE_FIELDS, NotFound, Store, UnknownLog, format_datetime
+from ._store import (
+    CREATE_ONLY_FIELDS,
+    UPDATE_FIELDS,
+    LogView,
+    NotFound,
+    Store,
+    UnknownLog,
+    format_datetime,
+)
 from ._validation import InvalidRequest, parse_body, validation_response
 
 JSONMap = dict[str, Any]
@@ -126,7 +134,9 @@ class _Mock:
             raise HTTPException(404, str(exc)) from None
         return json_response(render_log(view, self.faults, as_tool=self.faults.tool_log_returned))
 
-    async def _racy_update(self, tenant: str, prompt_id: str, log_id: str, changes: JSONMap) -> Any:
+    async def _racy_update(
+        self, tenant: str, prompt_id: str, log_id: str, changes: JSONMap
+    ) -> LogView:
         # Read, wait for "the database", write the whole stale copy back: no lock, no merge.
         stale = self.store.read_fields(tenant, prompt_id, log_id)
         await asyncio.sleep(RACE_WINDOW_S)
