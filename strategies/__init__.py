@@ -25,6 +25,7 @@ from strategies._messages import (
 )
 from strategies._profiles import register_profiles
 from strategies._raw import RAW_REQUESTS, raw_requests
+from strategies._rounds import concurrent_update_rounds
 
 __all__ = [
     "ALL_ROLES",
@@ -37,6 +38,7 @@ __all__ = [
     "bad_value_kinds",
     "bad_value_sweep",
     "chat_messages",
+    "concurrent_update_rounds",
     "content_parts",
     "date_times",
     "invalid_kind_variant",

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
 
 from promptlog_contract.checks import run_checks
 from promptlog_contract.mock import running_mock
@@ -28,7 +29,7 @@ from promptlog_contract.types import (
     HttpResponse,
     InvalidBody,
 )
-from strategies import bad_value_sweep, near_miss_keys
+from strategies import bad_value_sweep, concurrent_update_rounds, near_miss_keys
 
 pytestmark = pytest.mark.socket
 
@@ -88,17 +89,18 @@ class _Target:
             for i in invalid
         ]
 
-    def concurrent_get(self) -> Exchange:
+    def concurrent_get(self, round_: list[dict[str, Any]] = ROUND) -> Exchange:
         url, log_id = self.new_log()
 
         async def send() -> list[httpx.Response]:
             async with httpx.AsyncClient(
                 base_url=self.base_url, headers={"X-API-KEY": KEY}, timeout=10
             ) as client:
-                return await asyncio.gather(*(client.patch(url, json=body) for body in ROUND))
+                return await asyncio.gather(*(client.patch(url, json=body) for body in round_))
 
         responses = asyncio.run(send())
-        applied = tuple(body for body, r in zip(ROUND, responses, strict=True) if r.is_success)
+        assert all(r.status_code == 200 for r in responses), [r.text[:200] for r in responses]
+        applied = tuple(body for body, r in zip(round_, responses, strict=True) if r.is_success)
         return _exchange("concurrent_get", self.client.get(f"/logs/{log_id}"), concurrent=applied)
 
     def sibling_get(self) -> Exchange:
@@ -125,6 +127,20 @@ def test_faithful_mock_passes_every_new_probe(target: _Target) -> None:
     exchanges += [target.sibling_get() for _ in range(3)]
     failures = {ex.kind: _failed(ex) for ex in exchanges if _failed(ex)}
     assert failures == {}
+
+
+def test_faithful_mock_merges_drawn_concurrent_rounds() -> None:
+    with running_mock(api_keys=(KEY,)) as base_url:
+        target = _Target(base_url)
+
+        @settings(max_examples=25, derandomize=True, database=None, deadline=None)
+        @given(concurrent_update_rounds(min_size=4, max_size=8))
+        def check(round_: list[dict[str, Any]]) -> None:
+            exchange = target.concurrent_get(round_)
+            assert _failed(exchange) == set(), _messages(exchange)
+
+        check()
+        target.client.close()
 
 
 @pytest.mark.parametrize("target", [("loose_api_key",)], indirect=True)
