@@ -14,7 +14,7 @@ from strategies._bodies import DOCUMENTED_FIELDS, update_bodies
 from strategies._catalog import CATALOG, invalid_kind_variant, invalid_variant, variants_of
 from strategies._invalid import RULES, invalid_update_bodies
 from strategies._json import date_times, json_maps
-from strategies._kinds import bad_value_kinds, bad_value_sweep
+from strategies._kinds import bad_value_kind, bad_value_kinds, bad_value_sweep
 from strategies._messages import (
     ALL_ROLES,
     chat_messages,
@@ -35,6 +35,7 @@ __all__ = [
     "RAW_REQUESTS",
     "RULES",
     "NearMissKey",
+    "bad_value_kind",
     "bad_value_kinds",
     "bad_value_sweep",
     "chat_messages",

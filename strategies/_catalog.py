@@ -14,10 +14,10 @@ from contextlib import suppress
 from types import MappingProxyType
 from typing import Any
 
-from promptlog_contract.types import JSONPath, Label
+from promptlog_contract.types import InvalidBody, JSONPath, Label
 from strategies._bodies import DOCUMENTED_FIELDS, FIELD_KINDS
 from strategies._invalid import FAMILY_IDS
-from strategies._kinds import KIND_VARIANTS
+from strategies._kinds import KIND_VARIANTS, bad_value_kind
 from strategies._messages import ALL_ROLES, TOOL_CHOICE_MODES
 from strategies._raw import RAW_REQUESTS
 
@@ -167,15 +167,21 @@ def invalid_variant(label: Label) -> tuple[str, str]:
     return "invalid_rule", family
 
 
-def invalid_kind_variant(label: Label) -> tuple[str, str] | None:
-    """The `("invalid_kind", "family:kind")` variant of a label that names its kind; else None.
+def invalid_kind_variant(item: Label | InvalidBody) -> tuple[str, str] | None:
+    """The `("invalid_kind", "family:kind")` variant of a labelled kind or of an invalid body.
 
-    Raises ValueError for a label no family produces, or a kind its family
-    does not have (see `bad_value_kinds()`).
+    A label counts only when it names its kind (the sweep's do; None
+    otherwise); an `InvalidBody` always counts, its kind read from the body
+    when the label has none (`bad_value_kind`). Raises ValueError for a label
+    no family produces, or a kind its family does not have.
     """
-    if label.kind is None:
+    if isinstance(item, InvalidBody):
+        label, kind = item.label, bad_value_kind(item)
+    elif item.kind is None:
         return None
-    variant = f"{invalid_variant(label)[1]}:{label.kind}"
+    else:
+        label, kind = item, item.kind
+    variant = f"{invalid_variant(label)[1]}:{kind}"
     if variant not in _KIND_SET:
         raise ValueError(f"no bad-value kind {variant!r} (label {label.to_dict()})")
     return "invalid_kind", variant

@@ -17,6 +17,7 @@ integer, an integer beyond 64 bits, a negative count.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -304,3 +305,86 @@ def bad_value_sweep(
 
 #: Every "family:kind" pair, as the coverage matrix's `invalid_kind` dimension.
 KIND_VARIANTS: tuple[str, ...] = tuple(f"{p.family}:{p.kind}" for p in _pairs())
+
+
+_INTEGRAL = re.compile(r"\s*[+-]?\d+\s*")
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_NAIVE = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?")
+_WITH_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def _is_number_text(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _format_kind(value: str) -> str:
+    if _DATE_ONLY.fullmatch(value):
+        return "date_only"
+    if value.isdigit():
+        return "numeric_string"
+    if _NAIVE.fullmatch(value):
+        return "naive"
+    return "impossible_date" if _WITH_OFFSET.fullmatch(value) else "not_a_date_time"
+
+
+def _string_kind(shape: str, value: str) -> str:
+    if shape == "integer" and _INTEGRAL.fullmatch(value):
+        return "numeric_string"
+    if shape == "number" and _is_number_text(value):
+        return "numeric_string"
+    return "string"
+
+
+def _type_kind(shape: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return _string_kind(shape, value)
+    if shape == "date-time":
+        return "timestamp"
+    return "fractional" if shape == "integer" else "number"
+
+
+def _choice_kind(slot: _Slot, value: Any) -> str:
+    if value == "":
+        return "empty"
+    if value in slot.members:
+        return "other_member"
+    folded = {member.casefold() for member in slot.members}
+    return "wrong_case" if str(value).casefold() in folded else "unknown"
+
+
+def bad_value_kind(invalid: InvalidBody) -> str:
+    """The kind of bad value an invalid body holds: its label's `kind`, else read from the body.
+
+    Lets a run count drawn bodies (`invalid_update_bodies()`, whose labels
+    carry no kind) on the same `invalid_kind` axis as the sweep. Raises
+    ValueError for a label no family produces.
+    """
+    label = invalid.label
+    if label.kind is not None:
+        return label.kind
+    from strategies._catalog import location  # the catalog builds on this module
+
+    where = location(label.path)
+    family = f"{where}.{label.rule}"
+    if family not in FAMILY_IDS:
+        raise ValueError(f"no invalid-body family {family!r} (label {label.to_dict()})")
+    if label.rule == "required":
+        return "missing"
+    slot, value = _slot(where), spots.value_at(invalid.body, label.path)
+    if label.rule in ("enum", "const", "discriminator"):
+        return _choice_kind(slot, value)
+    if label.rule == "format":
+        return _format_kind(value) if isinstance(value, str) else _type_kind(slot.shape, value)
+    return _type_kind(slot.shape, value)

@@ -13,12 +13,14 @@ from promptlog_contract.contract import request_validator
 from promptlog_contract.types import InvalidBody, Label
 from strategies import (
     CATALOG,
+    bad_value_kind,
     bad_value_kinds,
     bad_value_sweep,
     invalid_kind_variant,
     invalid_update_bodies,
     invalid_variant,
 )
+from strategies._invalid import Broken
 from strategies._kinds import CARRIER
 from strategies._spots import ABSENT, value_at
 
@@ -148,3 +150,35 @@ def test_label_kind_round_trips_and_stays_optional() -> None:
     assert Label.from_dict(invalid.label.to_dict()) == invalid.label
     plain = Label(("output",), "type", "must-reject")
     assert "kind" not in plain.to_dict() and Label.from_dict(plain.to_dict()) == plain
+
+
+def _severities() -> dict[tuple[str, str | None], str]:
+    return {(invalid_variant(i.label)[1], i.label.kind): i.label.severity for i in SWEEP}
+
+
+@pytest.mark.parametrize("invalid", SWEEP, ids=_IDS)
+def test_bad_value_kind_reads_the_sweep_back(invalid: InvalidBody) -> None:
+    plain = Label(invalid.label.path, invalid.label.rule, invalid.label.severity)
+    assert bad_value_kind(InvalidBody(invalid.body, plain)) == invalid.label.kind
+    assert bad_value_kind(invalid) == invalid.label.kind
+
+
+def test_drawn_bodies_fall_in_a_known_pair_of_the_same_severity(
+    broken_sample: list[Broken],
+) -> None:
+    severities = _severities()
+    for broken in broken_sample:
+        invalid = broken.invalid
+        kind = bad_value_kind(invalid)
+        assert severities.get((broken.family, kind)) == invalid.label.severity, (
+            broken.family,
+            kind,
+            invalid.label,
+        )
+        assert invalid_kind_variant(invalid) == ("invalid_kind", f"{broken.family}:{kind}")
+    assert len({(b.family, bad_value_kind(b.invalid)) for b in broken_sample}) >= 150
+
+
+def test_bad_value_kind_refuses_a_label_no_family_makes() -> None:
+    with pytest.raises(ValueError, match="no invalid-body family"):
+        bad_value_kind(InvalidBody({"x": 1}, Label(("x",), "type", "must-reject")))
