@@ -14,12 +14,13 @@ from contextlib import suppress
 from types import MappingProxyType
 from typing import Any
 
-from promptlog_contract.types import InvalidBody, JSONPath, Label
+from promptlog_contract.types import InvalidBody, Label
 from strategies._bodies import DOCUMENTED_FIELDS, FIELD_KINDS
 from strategies._invalid import FAMILY_IDS
 from strategies._kinds import KIND_VARIANTS, bad_value_kind
 from strategies._messages import ALL_ROLES, TOOL_CHOICE_MODES
 from strategies._raw import RAW_REQUESTS
+from strategies._spots import location
 
 _LARGE_INTEGER = 2**31
 
@@ -133,27 +134,6 @@ def variants_of(body: Any) -> set[tuple[str, str]]:
                 found |= _value_variants(FIELD_KINDS[name], value)
     found |= {("string", _string_variant(text)) for text in _strings(body)}
     return found & _KNOWN
-
-
-def location(path: JSONPath) -> str:
-    """A path with its message slot named `message` and its list indices as `[]`.
-
-    `("messages", 2, "thinking", 0, "signature")` becomes
-    `"message.thinking[].signature"`; `("output_message", "role")` becomes
-    `"message.role"`.
-    """
-    steps = list(path)
-    parts: list[str] = []
-    if steps[:1] == ["output_message"]:
-        parts, steps = ["message"], steps[1:]
-    elif steps[:1] == ["messages"] and len(steps) > 1 and isinstance(steps[1], int):
-        parts, steps = ["message"], steps[2:]
-    for step in steps:
-        if isinstance(step, int) and parts:
-            parts[-1] += "[]"
-        else:
-            parts.append(str(step))
-    return ".".join(parts)
 
 
 def invalid_variant(label: Label) -> tuple[str, str]:

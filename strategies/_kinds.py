@@ -374,9 +374,7 @@ def bad_value_kind(invalid: InvalidBody) -> str:
     label = invalid.label
     if label.kind is not None:
         return label.kind
-    from strategies._catalog import location  # the catalog builds on this module
-
-    where = location(label.path)
+    where = spots.location(label.path)
     family = f"{where}.{label.rule}"
     if family not in FAMILY_IDS:
         raise ValueError(f"no invalid-body family {family!r} (label {label.to_dict()})")
