@@ -18,9 +18,9 @@ from strategies import (
     update_bodies,
     variants_of,
 )
-from strategies._catalog import location
 from strategies._invalid import Broken, broken_bodies
 from strategies._json import json_values
+from strategies._spots import location
 
 _INVALID = "invalid_rule"
 _VALID_VARIANTS = [
