@@ -165,18 +165,21 @@ def test_lost_update_leaves_sequential_patches_alone() -> None:
     assert all(stored[key] == value for body in DISJOINT for key, value in body.items())
 
 
-def _sibling_after_patch(base_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def _siblings_after_patch(base_url: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(before, after) of a sibling created before the PATCHed log and of one created after."""
     with _client(base_url) as client:
+        early = _new_log(client, "reach/siblings")
         patched = _new_log(client, "reach/siblings")
-        sibling = _new_log(client, "reach/siblings")
-        before = client.get(f"/logs/{_log_id(sibling)}").json()
+        late = _new_log(client, "reach/siblings")
+        siblings = [f"/logs/{_log_id(url)}" for url in (early, late)]
+        before = [client.get(url).json() for url in siblings]
         assert client.patch(patched, json={"output": "mine", "prompt_tokens": 9}).status_code == 200
-        return before, client.get(f"/logs/{_log_id(sibling)}").json()
+        return list(zip(before, [client.get(url).json() for url in siblings], strict=True))
 
 
-def test_leak_to_siblings_changes_the_latest_sibling(clean: str) -> None:
+def test_leak_to_siblings_changes_every_sibling(clean: str) -> None:
     with running_mock(api_keys=(KEY,), faults=["leak_to_siblings"]) as base_url:
-        before, after = _sibling_after_patch(base_url)
-    assert (before["output"], after["output"], after["prompt_tokens"]) == ("a", "mine", 9)
-    faithful_before, faithful_after = _sibling_after_patch(clean)
-    assert faithful_before == faithful_after
+        pairs = _siblings_after_patch(base_url)
+    for before, after in pairs:
+        assert (before["output"], after["output"], after["prompt_tokens"]) == ("a", "mine", 9)
+    assert all(before == after for before, after in _siblings_after_patch(clean))

@@ -43,7 +43,7 @@ FAULTS: Mapping[str, str] = MappingProxyType(
         "truncate_fractional_counts": "a fractional token count (1.5) is stored truncated (1)",
         "foreign_422_envelope": "422 bodies are {error, errors: [{field, message}]}, not {detail}",
         "lost_update": "PATCH is read-modify-write without a lock: concurrent PATCHes lose fields",
-        "leak_to_siblings": "a PATCH is also applied to the latest other log of the same prompt",
+        "leak_to_siblings": "a PATCH is also applied to every other log of the same prompt",
     }
 )
 

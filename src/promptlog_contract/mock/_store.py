@@ -82,8 +82,8 @@ class _Prompt:
     versions: dict[str, _Version] = field(default_factory=dict)
     total_logs_count: int = 0
     inputs: dict[str, None] = field(default_factory=dict)
-    #: Ids of the last logs created under this prompt, newest last (`leak_to_siblings`).
-    recent_logs: list[str] = field(default_factory=list)
+    #: Ids of the logs created under this prompt (kept only for `leak_to_siblings`).
+    log_ids: list[str] = field(default_factory=list)
 
     def response(self, version: _Version) -> JSONMap:
         """The PromptResponse of `version`, with every required field."""
@@ -220,7 +220,7 @@ class Store:
             log = _Log(new_id("log_"), prompt, version, stored)
             self._add(tenant, log)
             if self._faults.leak_to_siblings:
-                prompt.recent_logs = [*prompt.recent_logs[-2:], log.id]
+                prompt.log_ids.append(log.id)
             return self._view(log)
 
     def _patchable(self, tenant: str, prompt_id: str, log_id: str) -> _Log:
@@ -254,13 +254,12 @@ class Store:
             return self._view(log)
 
     def _leak(self, tenant: str, log: _Log, changes: JSONMap) -> None:
-        # An UPDATE ... WHERE prompt_id = ? that forgot the log id, stopped at one row.
+        # An UPDATE ... WHERE prompt_id = ? that forgot the log id: every log of the prompt.
         logs = self._logs.get(tenant, {})
-        for other_id in reversed(log.prompt.recent_logs):
-            other = logs.get(other_id)
-            if other is not None and other is not log:
-                other.fields.update(changes)
-                return
+        log.prompt.log_ids = [other_id for other_id in log.prompt.log_ids if other_id in logs]
+        for other_id in log.prompt.log_ids:
+            if other_id != log.id:
+                logs[other_id].fields.update(changes)
 
     def read_fields(self, tenant: str, prompt_id: str, log_id: str) -> JSONMap:
         """A copy of a log's fields (the read half of the `lost_update` fault's update)."""
