@@ -2,19 +2,28 @@
 
 Generating bodies costs more CPU than sending and checking them, and the `ci`
 profile draws the same seeded batches every run. A batch is a pure function
-of the strategy, its arguments, the count, the seed, the Hypothesis version
-and the strategies' source, so it is stored under a hash of exactly those and
-replayed on the next run. `PROMPTLOG_CONTRACT_CACHE=off` disables it;
+of the strategy, its arguments, the count, the seed, the Hypothesis version,
+the Unicode and Python versions and the strategies' source (engine draws do
+not use Hypothesis's local constants, see `_drawing`), so it is stored under a
+hash of exactly those and replayed on the next run. Batches drawn from a fresh
+random seed (`persist=False`) are never read again, so they are not written.
+
+The directory is capped at `PROMPTLOG_CONTRACT_CACHE_MAX_MB` (default 64 MiB),
+oldest files out first. `PROMPTLOG_CONTRACT_CACHE=off` disables it,
 `PROMPTLOG_CONTRACT_CACHE=DIR` moves it (default: `$XDG_CACHE_HOME` or
-`~/.cache`, then `promptlog-contract/`).
+`~/.cache`, then `promptlog-contract/`); `clear()` empties it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import shutil
+import sys
 import tempfile
+import unicodedata
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -23,10 +32,13 @@ from typing import Any
 import hypothesis
 
 import strategies
-from promptlog_contract._drawing import draw_stream
+from promptlog_contract._drawing import CHUNK, cache_dir, draw_stream
 from promptlog_contract.types import InvalidBody, Label
 
-_FORMAT = 1
+__all__ = ["cache_dir", "clear", "max_bytes", "stream"]
+
+_FORMAT = 2
+_DEFAULT_MAX_MB = 64
 
 
 @cache
@@ -38,14 +50,21 @@ def _strategies_source_hash() -> str:
     return digest.hexdigest()
 
 
-def cache_dir() -> Path | None:
-    setting = os.environ.get("PROMPTLOG_CONTRACT_CACHE", "")
-    if setting.lower() in ("off", "0", "no", "false"):
-        return None
-    if setting:
-        return Path(setting)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "promptlog-contract"
+def max_bytes() -> int:
+    """The cap on the cache directory: `PROMPTLOG_CONTRACT_CACHE_MAX_MB` MiB (default 64)."""
+    setting = os.environ.get("PROMPTLOG_CONTRACT_CACHE_MAX_MB", "")
+    try:
+        megabytes = float(setting) if setting else _DEFAULT_MAX_MB
+    except ValueError:
+        megabytes = _DEFAULT_MAX_MB
+    return max(0, int(megabytes * 1024 * 1024))
+
+
+def clear() -> None:
+    """Delete the cache directory and everything in it (a no-op when the cache is off)."""
+    directory = cache_dir()
+    if directory is not None:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _encode(value: Any) -> Any:
@@ -60,21 +79,42 @@ def _decode_invalid(item: Any) -> InvalidBody:
 
 
 def _key(kind: str, args: Any, n: int, seed: int) -> str:
-    material = [_FORMAT, kind, args, n, seed, hypothesis.__version__, _strategies_source_hash()]
+    material = [
+        _FORMAT,
+        kind,
+        args,
+        n,
+        seed,
+        CHUNK,
+        hypothesis.__version__,
+        unicodedata.unidata_version,
+        list(sys.version_info[:2]),
+        _strategies_source_hash(),
+    ]
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:32]
 
 
 def stream(
-    kind: str, n: int, seed: int, sink: Callable[[Any], None], *, rules: list[str] | None = None
+    kind: str,
+    n: int,
+    seed: int,
+    sink: Callable[[Any], None],
+    *,
+    rules: list[str] | None = None,
+    persist: bool = True,
 ) -> None:
-    """Hand n seeded `valid` bodies or `invalid` cases to sink, from the cache when present."""
+    """Hand n seeded `valid` bodies or `invalid` cases to sink, from the cache when present.
+
+    `persist=False` is for batches drawn from a fresh random seed (`fuzz`):
+    they are drawn live and neither looked up nor written.
+    """
     strategy: Any = (
         strategies.update_bodies()
         if kind == "valid"
         else strategies.invalid_update_bodies(rules=rules)
     )
     decode: Callable[[Any], Any] = (lambda item: item) if kind == "valid" else _decode_invalid
-    directory = cache_dir()
+    directory = cache_dir() if persist else None
     path = directory / f"{kind}-{_key(kind, rules, n, seed)}.json" if directory else None
     if path is not None:
         try:
@@ -82,9 +122,14 @@ def stream(
         except (OSError, ValueError):
             items = None
         if isinstance(items, list) and len(items) == n:
+            with contextlib.suppress(OSError):
+                os.utime(path)  # recently used: evicted last
             for item in items:
                 sink(decode(item))
             return
+    if path is None:
+        draw_stream(strategy, n, seed, sink)
+        return
     drawn: list[Any] = []
 
     def tee(value: Any) -> None:
@@ -92,8 +137,9 @@ def stream(
         sink(value)
 
     draw_stream(strategy, n, seed, tee)
-    if path is not None and len(drawn) == n:
+    if len(drawn) == n:
         _write(path, drawn)
+        _evict(path.parent, max_bytes())
 
 
 def _write(path: Path, items: list[Any]) -> None:
@@ -106,3 +152,20 @@ def _write(path: Path, items: list[Any]) -> None:
         os.replace(tmp, path)
     except (OSError, TypeError, ValueError):
         pass
+
+
+def _evict(directory: Path, cap: int) -> None:
+    """Delete the least recently used files until the directory holds at most `cap` bytes."""
+    files: list[tuple[float, int, Path]] = []
+    for path in directory.rglob("*"):
+        with contextlib.suppress(OSError):
+            if path.is_file():
+                info = path.stat()
+                files.append((info.st_mtime, info.st_size, path))
+    total = sum(size for _, size, _ in files)
+    for _, size, path in sorted(files, key=lambda f: (f[0], str(f[2]))):
+        if total <= cap:
+            break
+        with contextlib.suppress(OSError):
+            path.unlink()
+            total -= size
