@@ -100,3 +100,38 @@ def test_a_run_writes_nothing_but_its_reports(tmp_path: Path) -> None:
     assert [p.name for p in cwd.iterdir()] == ["reports"]
     assert not list(home.iterdir())
     assert list(cache.glob("valid-*.json")), "the cache was not used"
+
+
+def test_the_utf8_codec_table_is_where_hypothesis_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gzip
+
+    from hypothesis.internal.charmap import charmap_file
+
+    monkeypatch.setenv("PROMPTLOG_CONTRACT_CACHE", str(tmp_path))
+    with _drawing._engine_hypothesis():
+        path = charmap_file("codec-v2-utf-8")
+        assert path.is_relative_to(tmp_path)
+        with gzip.open(path) as table:
+            assert json.load(table) == _drawing._UTF8_CODEC_TABLE
+
+
+@pytest.mark.slow
+def test_the_utf8_codec_table_is_what_hypothesis_computes(tmp_path: Path) -> None:
+    code = (
+        "import json, sys\n"
+        "from hypothesis.configuration import set_hypothesis_home_dir\n"
+        "set_hypothesis_home_dir(sys.argv[1])\n"
+        "from hypothesis.internal.charmap import intervals_from_codec\n"
+        "a, b = intervals_from_codec('utf-8')\n"
+        "print(json.dumps([a.intervals, b.intervals]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert json.loads(done.stdout) == _drawing._UTF8_CODEC_TABLE
