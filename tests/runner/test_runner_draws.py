@@ -135,3 +135,24 @@ def test_the_utf8_codec_table_is_what_hypothesis_computes(tmp_path: Path) -> Non
         check=True,
     )
     assert json.loads(done.stdout) == _drawing._UTF8_CODEC_TABLE
+
+
+def test_with_the_cache_off_nothing_is_left_anywhere(tmp_path: Path) -> None:
+    cwd, scratch = tmp_path / "project", tmp_path / "tmp"
+    cwd.mkdir()
+    scratch.mkdir()
+    code = (
+        "import strategies\n"
+        "from hypothesis.configuration import storage_directory\n"
+        "from promptlog_contract import _drawing\n"
+        "with _drawing._engine_hypothesis():\n"
+        "    print(storage_directory('x', intent_to_write=False).path)\n"
+        "    _drawing.draw_batch(strategies.update_bodies(), 5, 1)\n"
+    )
+    env = dict(os.environ, PROMPTLOG_CONTRACT_CACHE="off", HOME=str(tmp_path), TMPDIR=str(scratch))
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, check=True
+    )
+    assert Path(done.stdout.strip()).is_relative_to(scratch)  # Hypothesis stored there...
+    assert not list(cwd.iterdir())
+    assert not list(scratch.iterdir())  # ...and it was removed at exit
