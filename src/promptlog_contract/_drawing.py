@@ -119,13 +119,18 @@ def _engine_hypothesis() -> Iterator[None]:
     with _lock:
         if _depth == 0:
             previous = storage_directory(intent_to_write=False).home_directory
-            _saved = (previous, providers._get_local_constants, providers.CONSTANTS_CACHE)
+            # Private names of Hypothesis 6.1xx: if a release renames them the
+            # draws still work, only no longer independent of local modules.
+            getter = getattr(providers, "_get_local_constants", None)
+            pools = getattr(providers, "CONSTANTS_CACHE", None)
+            _saved = (previous, getter, pools)
             home = _hypothesis_home()
             set_hypothesis_home_dir(home)
             _seed_codec_table(home)
-            providers._get_local_constants = _no_local_constants
-            # Its pools were filled with local constants; a fresh one is not.
-            providers.CONSTANTS_CACHE = type(providers.CONSTANTS_CACHE)(1024)
+            if getter is not None and pools is not None:
+                providers._get_local_constants = _no_local_constants
+                # Its pools were filled with local constants; a fresh one is not.
+                providers.CONSTANTS_CACHE = type(pools)(1024)
         _depth += 1
     try:
         yield
@@ -134,8 +139,9 @@ def _engine_hypothesis() -> Iterator[None]:
             _depth -= 1
             if _depth == 0 and _saved is not None:
                 set_hypothesis_home_dir(_saved[0])
-                providers._get_local_constants = _saved[1]
-                providers.CONSTANTS_CACHE = _saved[2]
+                if _saved[1] is not None and _saved[2] is not None:
+                    providers._get_local_constants = _saved[1]
+                    providers.CONSTANTS_CACHE = _saved[2]
                 _saved = None
 
 
