@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
@@ -229,7 +229,11 @@ def promptlog_config(request: pytest.FixtureRequest) -> RunConfig:
 def promptlog_target(
     request: pytest.FixtureRequest, promptlog_config: RunConfig
 ) -> Iterator[PromptlogTarget]:
-    """The target under test; with no base URL, the bundled mock, served for the whole session."""
+    """The target, for a project's own tests: base URL and key (the key is left out of repr).
+
+    With no base URL, a bundled mock (with any --promptlog-mock-fault) served
+    from first use to the end of the session; `promptlog_result` does not use it.
+    """
     if promptlog_config.base_url:
         yield PromptlogTarget(promptlog_config.base_url, promptlog_config.api_key or "")
         return
@@ -244,31 +248,30 @@ def promptlog_target(
 
 
 @pytest.fixture(scope="session")
-def promptlog_result(
-    request: pytest.FixtureRequest, promptlog_config: RunConfig, promptlog_target: PromptlogTarget
-) -> RunResult:
-    """One engine run against `promptlog_target`, shared by every rule test of the session.
+def promptlog_result(request: pytest.FixtureRequest, promptlog_config: RunConfig) -> RunResult:
+    """One engine run against the configured target, shared by every rule test of the session.
 
-    A refused key or an unusable target ends the session with exit 2; an
-    unreachable or unhealthy target with exit 3 (after writing the reports).
+    With no base URL the engine serves the bundled mock only for the run (a
+    mock left serving for the rest of the session would share the process with
+    the project's other tests). A refused key or an unusable target ends the
+    session with exit 2; an unreachable or unhealthy target with exit 3 (after
+    writing the reports).
     """
-    key = promptlog_target.api_key
-    run_config = replace(
-        promptlog_config, base_url=promptlog_target.base_url, api_key=key, mock_faults=()
-    )
+    key = promptlog_config.api_key
+    where = promptlog_config.base_url or "the bundled mock"
     problem = None
     try:
-        result = run(run_config)
+        result = run(promptlog_config)
     except ConfigurationError as exc:
-        problem = f"{exc} ({promptlog_target.base_url})"
+        problem = f"{exc} ({where})"
     if problem is not None:
         _stop(request, _ERROR + problem, key)
     report_dir = _report_dir(request.config)
     if report_dir is not None:
         from promptlog_contract.reporting import write_reports
 
-        write_reports(result, report_dir, secrets=(key,))
+        write_reports(result, report_dir, secrets=tuple(k for k in (key,) if k))
     if result.unhealthy is not None:
-        where = "" if promptlog_target.base_url in result.unhealthy else f" ({result.target_url})"
-        _stop(request, _UNHEALTHY + result.unhealthy + where, key)
+        suffix = "" if result.target_url in result.unhealthy else f" ({result.target_url})"
+        _stop(request, _UNHEALTHY + result.unhealthy + suffix, key)
     return result
