@@ -134,6 +134,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_baseline(sub)
     add_selfcheck(sub)
     add_diff(sub)
+    from promptlog_contract.load import add_parser as add_load  # the coordinator re-wires this
+
+    add_load(sub)
     return parser
 
 
