@@ -161,3 +161,15 @@ def test_load_survives_a_killed_worker(tmp_path: Path, mock: tuple[str, str]) ->
     assert load["scratch_logs"]["by_worker"][dead]  # the dead worker's logs were known...
     ids = [i for ids in load["scratch_logs"]["by_worker"].values() for i in ids]
     assert _left_over(base_url, ids) == []  # ...and deleted with the rest
+
+
+def test_load_stops_early_and_exits_3_when_the_target_is_down(tmp_path: Path) -> None:
+    reports, started = tmp_path / "reports", time.monotonic()
+    down = f"http://127.0.0.1:{free_port()}/v5"
+    args = ["--base-url", down, "--api-key", KEY, "--users", "2", "--spawn-rate", "20",
+            "--run-time", "2m", "--report-dir", str(reports)]  # fmt: skip
+    code = _finish(_start(args, tmp_path / "out"))
+    summary = _summary(reports)
+    assert code == 3 and summary["verdict"] == "unhealthy"
+    assert "cannot create a scratch log" in summary["unhealthy"]
+    assert time.monotonic() - started < 60  # stopped by the workers' word, not by --run-time

@@ -14,6 +14,8 @@ import importlib.util
 import json
 import os
 import secrets
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -61,7 +63,10 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--spawn-rate", type=parse_rate, default=10.0, help="users started per second")
     p.add_argument("--run-time", type=parse_duration, default=60.0, help="e.g. 90s, 5m")
     p.add_argument(
-        "--processes", type=positive_int, default=1, help="local worker processes (one machine)"
+        "--processes",
+        type=positive_int,
+        default=1,
+        help="Locust worker processes to start on this machine (also with --worker)",
     )
     p.add_argument("--rate-limit", type=parse_rate, help="requests per second in all, e.g. 50/s")
     p.add_argument("--report-dir", type=Path, default=Path("reports"))
@@ -100,6 +105,8 @@ def handler(args: argparse.Namespace) -> int:
     """Run the job in the role the flags say; return the exit code."""
     if importlib.util.find_spec("locust") is None:
         raise UsageError(MISSING_EXTRA)
+    # SIGTERM (a CI job cancelled, a pod stopped) ends the run as Ctrl-C does: logs still go.
+    signal.signal(signal.SIGTERM, _interrupt)
     base_url = check_url(args.base_url) if args.base_url else None
     if args.mock_fault and base_url:
         raise UsageError("--mock-fault only applies to the bundled mock (drop --base-url)")
@@ -118,6 +125,10 @@ def handler(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown mock fault(s): {', '.join(unknown)} (see `mock --list-faults`)")
     with _target(base_url, args) as (url, key):
         return _master(args, url, key)
+
+
+def _interrupt(_signo: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 @contextmanager
@@ -149,14 +160,20 @@ def _worker(args: argparse.Namespace, base_url: str) -> int:
         command = locust_command(
             ["--worker", "--master-host", args.master_host, "--master-port", str(args.master_port)]
         )
-        node = start_node("worker", command, None, base_url=base_url, api_key=args.api_key,
-                          pool=pool)  # fmt: skip
+        nodes = [
+            start_node(
+                f"worker-{i}", command, None, base_url=base_url, api_key=args.api_key, pool=pool
+            )
+            for i in range(args.processes)
+        ]
         try:
-            code = node.process.wait()
+            codes = [node.process.wait() for node in nodes]
+        except KeyboardInterrupt:
+            codes = [130]
         finally:
-            stop([node])
-    if code != 0:
-        print(f"promptlog-contract: the Locust worker ended with code {code}", file=sys.stderr)
+            stop(nodes)
+    if any(codes):
+        print(f"promptlog-contract: a Locust worker ended with code {max(codes)}", file=sys.stderr)
         return EXIT_UNHEALTHY
     return 0
 
@@ -208,18 +225,26 @@ def _master(args: argparse.Namespace, base_url: str, api_key: str) -> int:
                     )
                     for i in range(workers)
                 ]
-            _wait(nodes[0], args.run_time + _JOIN_GRACE_S)
+            interrupted = _wait(nodes[0], args.run_time + _JOIN_GRACE_S)
         finally:
+            # The master first, alone: on SIGTERM Locust still writes its state file.
+            stop(nodes[:1], grace_s=15.0)
             stop(nodes)
         state = _read_state(state_path)
+    if interrupted and not state.get("unhealthy"):
+        state["unhealthy"] = "interrupted before the end of --run-time"
     return _finish(args, state, base_url, api_key, started_at, time.monotonic() - started)
 
 
-def _wait(master: Any, timeout_s: float) -> None:
+def _wait(master: Any, timeout_s: float) -> bool:
+    """Wait for the Locust master to end; True if the wait was interrupted (Ctrl-C, SIGTERM)."""
     try:
         master.process.wait(timeout=timeout_s)
-    except Exception:  # TimeoutExpired: stop() below ends it; the state file says the rest
-        return
+    except subprocess.TimeoutExpired:
+        return True
+    except KeyboardInterrupt:
+        return True
+    return False
 
 
 def _read_state(path: Path) -> dict[str, Any]:

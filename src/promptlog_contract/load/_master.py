@@ -92,8 +92,12 @@ def merge(state: Mapping[str, Any], result: RunResult, settings: LoadSettings) -
     stats = state.get("stats", {})
     total = stats.get("total", {})
     reasons = [str(state["unhealthy"])] if state.get("unhealthy") else []
+    judged = sum(r.passed + r.failed + r.warned for r in rules.values())
     if not snapshots:
         reasons.append("no worker reported (check --master-host, --master-port, --expect-workers)")
+    elif judged == 0 and not reasons:
+        # A pass that judged nothing would be false comfort.
+        reasons.append("no response was judged (see the load-logs directory)")
     objective = None
     if settings.p99_ms is not None:
         measured = float(total.get("p99_ms", 0.0))

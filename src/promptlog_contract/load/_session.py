@@ -209,7 +209,11 @@ class Session:
         if resp is not None and resp.status in (401, 403):
             self.tally.unhealthy = f"the target refused the API key (HTTP {resp.status})"
         if resp is None or resp.status != 200 or not is_json_dict(resp.body):
-            raise SetupFailed(f"cannot create a scratch log (HTTP {resp and resp.status})")
+            answer = f"HTTP {resp.status}" if resp is not None else "no answer"
+            reason = f"cannot create a scratch log (POST /prompts/log: {answer})"
+            # Without a log a user tests nothing: the run stops rather than pass vacuously.
+            self.tally.unhealthy = self.tally.unhealthy or reason
+            raise SetupFailed(reason)
         log = _Log(str(resp.body.get("prompt_id")), str(resp.body.get("id")))
         self.tally.log_created(log.log_id)
         resp, _ = self._request(None, "GET", f"/logs/{log.log_id}", name="setup GET")
