@@ -95,7 +95,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "--plain-users",
         action="store_true",
-        help="also run unchecked users sending the same requests (benchmarking)",
+        help="benchmarking: as many users again, in worker processes of their own, sending "
+        "the same requests and judging nothing",
     )
     p.add_argument("--quiet", action="store_true", help="only the verdict line")
     p.set_defaults(func=handler)  # fmt: skip
@@ -112,6 +113,8 @@ def handler(args: argparse.Namespace) -> int:
         raise UsageError("--mock-fault only applies to the bundled mock (drop --base-url)")
     if base_url and not args.api_key:
         raise UsageError("an API key is needed (--api-key or HUMANLOOP_API_KEY)")
+    if args.plain_users and (args.master or args.worker):
+        raise UsageError("--plain-users is for one-machine runs (drop --master/--worker)")
     if args.worker:
         if not base_url:
             raise UsageError("a worker needs the target: --base-url (and --api-key)")
@@ -188,11 +191,11 @@ def _master(args: argparse.Namespace, base_url: str, api_key: str) -> int:
     logs_dir = report_dir / "load-logs"
     local = not args.master
     port = free_port() if local else args.master_port
-    workers = args.processes if local else args.expect_workers
+    # --plain-users: as many worker processes again, whose users judge nothing (benchmarking).
+    workers = (args.processes if local else args.expect_workers) * (2 if args.plain_users else 1)
     users = args.users * (2 if args.plain_users else 1)
     with tempfile.TemporaryDirectory(prefix="promptlog-contract-load-") as tmp:
         state_path = Path(tmp) / "state.json"
-        classes = ["CheckedUser", "PlainUser"] if args.plain_users else ["CheckedUser"]
         master_args = [
             "--headless", "--master",
             "--master-bind-host", "127.0.0.1" if local else args.master_bind_host,
@@ -203,7 +206,7 @@ def _master(args: argparse.Namespace, base_url: str, api_key: str) -> int:
             "--plc-users", str(users), "--plc-rate", f"{args.rate_limit or 0:g}",
             "--plc-state", str(state_path), "--only-summary",
             *(["--plc-strict"] if args.strict else []),
-            *classes,
+            "CheckedUser",
         ]  # fmt: skip
         nodes = [start_node("master", locust_command(master_args), logs_dir / "master.log")]
         if not args.quiet:
@@ -222,6 +225,7 @@ def _master(args: argparse.Namespace, base_url: str, api_key: str) -> int:
                         base_url=base_url,
                         api_key=api_key,
                         pool=pool,
+                        plain=i >= args.processes,
                     )
                     for i in range(workers)
                 ]
@@ -282,7 +286,9 @@ def _finish(
         users=args.users,
         spawn_rate=args.spawn_rate,
         run_time_s=args.run_time,
-        expected_workers=args.processes if not args.master else args.expect_workers,
+        expected_workers=args.expect_workers
+        if args.master
+        else args.processes * (1 + args.plain_users),
         rate_limit=args.rate_limit,
         p99_ms=args.p99,
     )

@@ -12,5 +12,7 @@ from pathlib import Path
 BASE_URL = "PROMPTLOG_CONTRACT_LOAD_BASE_URL"
 API_KEY = "PROMPTLOG_CONTRACT_LOAD_API_KEY"
 POOL = "PROMPTLOG_CONTRACT_LOAD_POOL"
+#: "1" in a benchmark's baseline worker: its users judge nothing
+PLAIN = "PROMPTLOG_CONTRACT_LOAD_PLAIN"
 MOCK_KEY = "PROMPTLOG_CONTRACT_LOAD_MOCK_KEY"
 LOCUSTFILE = Path(__file__).with_name("_locustfile.py")

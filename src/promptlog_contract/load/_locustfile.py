@@ -27,7 +27,7 @@ from locust.exception import StopUser
 from locust.runners import STATE_MISSING, MasterRunner, WorkerRunner
 
 # Absolute imports: Locust loads this file by path, not as part of its package.
-from promptlog_contract.load._env import API_KEY, BASE_URL, POOL
+from promptlog_contract.load._env import API_KEY, BASE_URL, PLAIN, POOL
 from promptlog_contract.load._pool import Pool, read_pool
 from promptlog_contract.load._session import Judge, Session, SetupFailed, Tally
 from promptlog_contract.load._state import master_state
@@ -40,7 +40,7 @@ _tally: Tally | None = None
 _pool: Pool | None = None
 _users = itertools.count()
 
-__all__ = ["CheckedUser", "PlainUser"]
+__all__ = ["CheckedUser"]
 
 
 def _options(parser: Any) -> None:
@@ -102,11 +102,12 @@ class _Base(FastHttpUser):
     wait_time = constant(0)
     network_timeout = 10.0
     connection_timeout = 10.0
-    judged = True
-    prefix = ""
 
     def on_start(self) -> None:
         env = self.environment
+        # A benchmark's plain worker sends the same requests and judges nothing.
+        self.judged = os.environ.get(PLAIN) != "1"
+        self.prefix = "" if self.judged else "plain "
         users, rate = _option(env, "plc_users", 1), _option(env, "plc_rate", 0.0)
         self._interval = users / rate if rate else 0.0
         self._next = time.monotonic()
@@ -194,14 +195,7 @@ class _Base(FastHttpUser):
 
 
 class CheckedUser(_Base):
-    """A user whose every response is judged by the suite's rules."""
-
-
-class PlainUser(_Base):
-    """The same requests with no judging: the baseline the benchmark compares against."""
-
-    judged = False
-    prefix = "plain "
+    """A user whose every response is judged by the suite's rules (unless its process is plain)."""
 
 
 def _parse(content: bytes) -> Any:

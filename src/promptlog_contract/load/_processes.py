@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
-from ._env import API_KEY, BASE_URL, LOCUSTFILE, MOCK_KEY, POOL
+from ._env import API_KEY, BASE_URL, LOCUSTFILE, MOCK_KEY, PLAIN, POOL
 
 __all__ = ["Node", "free_port", "locust_command", "running_bundled_mock", "start_node", "stop"]
 
@@ -55,10 +55,12 @@ def start_node(
     base_url: str = "",
     api_key: str = "",
     pool: Path | None = None,
+    plain: bool = False,
 ) -> Node:
     """Start one Locust node; output goes to `log` (None: the terminal's stderr)."""
     env = dict(os.environ)
     env.update({BASE_URL: base_url, API_KEY: api_key, POOL: str(pool or "")})
+    env[PLAIN] = "1" if plain else ""
     out: IO[bytes] | int | None
     if log is None:
         out = None
