@@ -55,7 +55,7 @@ def _state(**extra: Any) -> dict[str, Any]:
             "total": {"requests": 50, "failures": 3, "p50_ms": 5.0, "p95_ms": 9.0, "p99_ms": 40.0},
             "phases": {"valid": {"requests": 50, "failures": 3, "p50_ms": 5.0, "p95_ms": 9.0,
                                  "p99_ms": 40.0}},
-            "per_second": {"1001": [20, 1], "1002": [30, 2]},
+            "per_second": {"1001": [20, 1], "1002": [30, 2], "1004": [10, 0]},
         },
         **extra,
     }  # fmt: skip
@@ -75,7 +75,9 @@ def test_merge_sums_workers_and_keeps_each_finding_once() -> None:
     assert result.requests_sent == 50 and result.exit_code == 1
     assert load["workers"] == {"expected": 2, "reported": 2, "lost": [1]}
     assert load["scratch_logs"]["by_worker"] == {"0": ["log0"], "1": ["log1"]}
-    assert load["throughput"] == [[1.0, 20.0, 1.0], [2.0, 30.0, 2.0]]
+    assert load["throughput"] == [  # from the start, and a silent second is a zero
+        [0.0, 0.0, 0.0], [1.0, 20.0, 1.0], [2.0, 30.0, 2.0], [3.0, 0.0, 0.0], [4.0, 10.0, 0.0]
+    ]  # fmt: skip
 
 
 def test_missed_p99_is_unhealthy_apart_from_violations() -> None:

@@ -140,7 +140,12 @@ def _series(per_second: Mapping[str, Any], started: float) -> list[list[float]]:
     if not points:
         return []
     origin = int(started) if started else points[0][0]
-    return [[float(ts - origin), float(n), float(f)] for ts, n, f in points]
+    # A second with no request has no entry in Locust's counts: it is a zero, not a gap.
+    counts = {ts: (n, f) for ts, n, f in points}
+    return [
+        [float(ts - origin), *map(float, counts.get(ts, (0, 0)))]
+        for ts in range(min(origin, points[0][0]), points[-1][0] + 1)
+    ]
 
 
 def cleanup(base_url: str, api_key: str, ids: list[str], *, timeout_s: float = 10.0) -> list[str]:
