@@ -76,16 +76,22 @@ def _worker_index(env: Environment) -> int:
     return max(runner.worker_index, 0) if isinstance(runner, WorkerRunner) else 0
 
 
-def _flush(env: Environment, *, final: bool = False) -> None:
-    """Send newly created log ids (always first) and the cumulative tally to the master."""
+def _send_logs(env: Environment) -> None:
+    """Tell the master about new scratch logs at once, so it can delete them if we die."""
     runner, tally = env.runner, _tally
-    if runner is None or tally is None:
-        return
-    index = _worker_index(env)
-    new = tally.take_new_logs()
-    if new:
-        runner.send_message("plc_logs", {"worker": index, "ids": new})
-    runner.send_message("plc_snapshot", {"worker": index, "final": final, **tally.snapshot()})
+    if runner is not None and tally is not None:
+        new = tally.take_new_logs()
+        if new:
+            runner.send_message("plc_logs", {"worker": _worker_index(env), "ids": new})
+
+
+def _flush(env: Environment, *, final: bool = False) -> None:
+    """Send new log ids (first) and the cumulative tally to the master."""
+    _send_logs(env)
+    runner, tally = env.runner, _tally
+    if runner is not None and tally is not None:
+        snapshot = {"worker": _worker_index(env), "final": final, **tally.snapshot()}
+        runner.send_message("plc_snapshot", snapshot)
 
 
 def _parallel(calls: Sequence[Callable[[], Any]]) -> list[Any]:
@@ -128,7 +134,7 @@ class _Base(FastHttpUser):
         except SetupFailed:
             raise StopUser() from None
         finally:
-            _flush(env)
+            _send_logs(env)
 
     def _send(
         self,

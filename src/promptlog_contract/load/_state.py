@@ -42,7 +42,8 @@ class MasterState:
         self.snapshots[msg.node_id] = data
         # The snapshot lists every log the worker made: a lost plc_logs message is repaired.
         known = self.logs.setdefault(msg.node_id, [])
-        known.extend(i for i in data.get("logs", []) if i not in set(known))
+        seen = set(known)
+        known.extend(i for i in data.get("logs", []) if i not in seen)
         if data.get("final"):
             self.final.add(msg.node_id)
         if data.get("unhealthy") and self.unhealthy is None:
