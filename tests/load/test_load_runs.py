@@ -85,8 +85,8 @@ def _distributed(
             _wait_for_load(reports, kill_after)
             os.killpg(workers[1].pid, signal.SIGKILL)
         code = _finish(master)
-        for w in workers:
-            _finish(w, timeout=30)
+        ends = [_finish(w, timeout=30) for w in workers]
+        assert ends == ([0, -signal.SIGKILL] if kill_after is not None else [0, 0])
     finally:
         for w in [master, *workers]:
             if w.poll() is None:
@@ -153,7 +153,7 @@ def test_load_catches_lost_update(tmp_path: Path) -> None:
 
 def test_load_survives_a_killed_worker(tmp_path: Path, mock: tuple[str, str]) -> None:
     base_url, _ = mock
-    code, summary = _distributed(tmp_path, base_url, run_time="9s", kill_after=3.0)
+    code, summary = _distributed(tmp_path, base_url, run_time="8s", kill_after=3.0)
     load = summary["load"]
     assert code == 0 and summary["verdict"] == "pass"
     assert load["workers"]["reported"] == 2 and len(load["workers"]["lost"]) == 1
@@ -173,3 +173,15 @@ def test_load_stops_early_and_exits_3_when_the_target_is_down(tmp_path: Path) ->
     assert code == 3 and summary["verdict"] == "unhealthy"
     assert "cannot create a scratch log" in summary["unhealthy"]
     assert time.monotonic() - started < 60  # stopped by the workers' word, not by --run-time
+
+
+def test_load_keeps_to_the_rate_limit(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    args = ["--rate-limit", "20/s", "--users", "4", "--spawn-rate", "20", "--run-time", "3s",
+            "--report-dir", str(reports)]  # fmt: skip
+    code = _finish(_start(args, tmp_path / "out"))
+    load = _summary(reports)["load"]
+    assert code == 0 and load["rate_limit"] == 20
+    busiest = max(point[1] for point in load["throughput"])
+    assert 0 < busiest <= 20 * 1.5  # per-user spacing: bursts stay near the cap
+    assert load["requests"] <= 20 * (3 + 2)  # run time plus spawning and stopping
