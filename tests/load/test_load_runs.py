@@ -185,3 +185,20 @@ def test_load_keeps_to_the_rate_limit(tmp_path: Path) -> None:
     busiest = max(point[1] for point in load["throughput"])
     assert 0 < busiest <= 20 * 1.5  # per-user spacing: bursts stay near the cap
     assert load["requests"] <= 20 * (3 + 2)  # run time plus spawning and stopping
+
+
+def test_load_cancelled_with_sigterm_still_reports_and_cleans_up(
+    tmp_path: Path, mock: tuple[str, str]
+) -> None:
+    base_url, _ = mock
+    reports = tmp_path / "reports"
+    args = ["--base-url", base_url, "--api-key", KEY, "--users", "4", "--spawn-rate", "20",
+            "--run-time", "2m", "--report-dir", str(reports)]  # fmt: skip
+    process = _start(args, tmp_path / "out")
+    _wait_for_load(reports, 2.0)
+    process.send_signal(signal.SIGTERM)  # a cancelled CI job: the command only, not its group
+    code = _finish(process, timeout=60)
+    summary = _summary(reports)
+    assert code == 3 and summary["unhealthy"] == "interrupted before the end of --run-time"
+    ids = [i for ids in summary["load"]["scratch_logs"]["by_worker"].values() for i in ids]
+    assert len(ids) == 8 and _left_over(base_url, ids) == []
