@@ -99,7 +99,7 @@ def add_parser(subparsers: Any) -> None:
         "the same requests and judging nothing",
     )
     p.add_argument("--quiet", action="store_true", help="only the verdict line")
-    p.set_defaults(func=handler)  # fmt: skip
+    p.set_defaults(func=handler)
 
 
 def handler(args: argparse.Namespace) -> int:
@@ -107,7 +107,14 @@ def handler(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("locust") is None:
         raise UsageError(MISSING_EXTRA)
     # SIGTERM (a CI job cancelled, a pod stopped) ends the run as Ctrl-C does: logs still go.
-    signal.signal(signal.SIGTERM, _interrupt)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return _run(args)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace) -> int:
     base_url = check_url(args.base_url) if args.base_url else None
     if args.mock_fault and base_url:
         raise UsageError("--mock-fault only applies to the bundled mock (drop --base-url)")

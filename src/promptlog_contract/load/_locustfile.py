@@ -39,6 +39,7 @@ _FINAL_WAIT_S = 10.0
 _tally: Tally | None = None
 _pool: Pool | None = None
 _users = itertools.count()
+_reporters: list[Any] = []  # the worker's periodic reporter, stopped with the test
 
 __all__ = ["CheckedUser"]
 
@@ -224,7 +225,7 @@ def _on_test_start(environment: Environment, **_kwargs: Any) -> None:
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
         _worker_tally(environment)
-        gevent.spawn(_report_loop, environment)
+        _reporters.append(gevent.spawn(_report_loop, environment))
     elif isinstance(runner, MasterRunner):
         state = master_state(environment)
         state.started = time.time()
@@ -239,6 +240,9 @@ def _report_loop(env: Environment) -> None:
 
 def _on_test_stop(environment: Environment, **_kwargs: Any) -> None:
     if isinstance(environment.runner, WorkerRunner):
+        for reporter in _reporters:
+            reporter.kill(block=False)
+        _reporters.clear()
         _flush(environment, final=True)
 
 
