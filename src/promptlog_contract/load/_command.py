@@ -275,9 +275,9 @@ def _finish(
     duration_s: float,
 ) -> int:
     from promptlog_contract import contract
-    from promptlog_contract._console import print_verdict
     from promptlog_contract.types import RunResult
 
+    from ._engine import print_verdict
     from ._master import LoadSettings, cleanup, merge
     from ._report import write_load_reports
 

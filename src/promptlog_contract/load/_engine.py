@@ -8,11 +8,14 @@ change.
 
 from __future__ import annotations
 
-from promptlog_contract._http import curl_command, scrub
-from promptlog_contract._recorder import Recorder, fingerprint, is_json_dict
+from collections.abc import Callable
+from types import ModuleType
+
+from promptlog_contract._console import print_verdict
+from promptlog_contract._http import scrub
+from promptlog_contract._recorder import Recorder, is_json_dict
 from promptlog_contract.cli import (
     EXIT_UNHEALTHY,
-    EXIT_USAGE,
     UsageError,
     check_url,
     parse_duration,
@@ -20,17 +23,28 @@ from promptlog_contract.cli import (
     positive_int,
 )
 
+
+def drawing() -> tuple[ModuleType, Callable[..., None]]:
+    """The strategies package and the disk-cached seeded drawer, imported on first use.
+
+    Lazily, because Hypothesis is heavy and the Locust workers never draw.
+    """
+    import strategies
+    from promptlog_contract._cache import stream
+
+    return strategies, stream
+
+
 __all__ = [
     "EXIT_UNHEALTHY",
-    "EXIT_USAGE",
     "Recorder",
     "UsageError",
     "check_url",
-    "curl_command",
-    "fingerprint",
+    "drawing",
     "is_json_dict",
     "parse_duration",
     "parse_rate",
     "positive_int",
+    "print_verdict",
     "scrub",
 ]

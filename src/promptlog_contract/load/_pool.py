@@ -29,15 +29,13 @@ class Pool:
 
 def draw_pool(n_valid: int, n_invalid: int, seed: int) -> Pool:
     """Draw the pool with the strategies (the same bodies for the same seed; disk-cached)."""
-    import strategies
-    from promptlog_contract import _cache
+    from ._engine import drawing
 
+    strategies, stream = drawing()
     valid: list[tuple[dict[str, Any], list[tuple[str, str]]]] = []
     invalid: list[tuple[InvalidBody, tuple[str, str]]] = []
-    _cache.stream(
-        "valid", n_valid, seed, lambda b: valid.append((b, sorted(strategies.variants_of(b))))
-    )
-    _cache.stream(
+    stream("valid", n_valid, seed, lambda b: valid.append((b, sorted(strategies.variants_of(b)))))
+    stream(
         "invalid",
         n_invalid,
         seed + 1,
