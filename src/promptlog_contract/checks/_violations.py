@@ -17,6 +17,7 @@ __all__ = [
     "OmittedFieldChanged",
     "PatchedFieldNotApplied",
     "RepeatChangedState",
+    "ResponseTooLarge",
     "SecretEchoed",
     "ServerError",
     "UndocumentedStatus",
@@ -38,6 +39,10 @@ class UndocumentedStatus(Violation):
 
 class WrongContentType(Violation):
     """A documented JSON response did not say it was JSON."""
+
+
+class ResponseTooLarge(Violation):
+    """The response body is larger than the size cap (after decompression)."""
 
 
 class UnionMismatch(Violation):
