@@ -41,8 +41,15 @@ def _plural(n: int, word: str) -> str:
 def _why(summary: Mapping[str, Any]) -> str:
     totals = summary["totals"]
     baseline = summary.get("baseline") or {}
+    if summary["verdict"] == "interrupted":
+        return f"Interrupted by {summary['interrupted']}: what was found until then is below"
     if summary["verdict"] == "unhealthy":
         return f"Target unhealthy: {summary['unhealthy']} — the contract was not judged"
+    if summary["verdict"] == "inconclusive":
+        return (
+            f"Inconclusive: rules {', '.join(summary['not_exercised'])} were never exercised: "
+            + "; ".join(f"{rule}: {why}" for rule, why in summary["not_exercised"].items())
+        )
     if summary["verdict"] == "fail":
         parts = []
         if totals["failures"]:
@@ -60,6 +67,16 @@ def _why(summary: Mapping[str, Any]) -> str:
     return f"All {_plural(judged, 'judged rule')} hold" + (
         f" ({', '.join(extra)})" if extra else ""
     )
+
+
+def _gaps(summary: Mapping[str, Any]) -> str:
+    """Lines under the verdict: rules not exercised (and why), scratch logs left behind."""
+    lines = [f"not exercised: {rule}: {why}" for rule, why in summary["not_exercised"].items()]
+    lines += [f"not exercised (allowed): {rule}: {why}" for rule, why in summary["excused"].items()]
+    if summary["leftovers"]:
+        ids = ", ".join(summary["leftovers"])
+        lines.append(f"scratch logs left on the target, delete them: {ids}")
+    return "".join(f'<div class="why">{esc(line)}</div>' for line in lines)
 
 
 def _banner(summary: Mapping[str, Any]) -> str:
@@ -82,7 +99,8 @@ def _banner(summary: Mapping[str, Any]) -> str:
         f'<header class="banner {esc(verdict)}" id="verdict"><div class="inner">'
         f'<div><div class="verdict">{esc(verdict.upper())}</div>'
         f'<div class="why">{esc(_why(summary))}</div>'
-        f'<div class="chips">{by_status}</div></div>'
+        + _gaps(summary)
+        + f'<div class="chips">{by_status}</div></div>'
         '<dl class="facts">'
         + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts)
         + "</dl></div></header>"
