@@ -102,11 +102,8 @@ def run(config: RunConfig) -> RunResult:
         result.leftovers = list(seq.logs.leftovers)
         result.cleanup_error = seq.logs.cleanup_error
         _exercised(result, seq.logs.has_get)
+    # A run that judged nothing is inconclusive (every must-judge rule is not exercised).
     result.duration_s = round(time.monotonic() - started, 3)
-    judged = sum(r.judged for r in result.rules.values())
-    if result.unhealthy is None and result.interrupted_by is None and judged == 0:
-        # A verdict of "pass" that judged nothing would be false comfort.
-        raise ConfigurationError("the budget was spent before any rule judged a response")
     return result
 
 

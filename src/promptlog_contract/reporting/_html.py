@@ -182,9 +182,12 @@ def _pretty(value: Any) -> str:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):  # a target's body may be nested without end
             return str(value)
-    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    try:
+        return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    except (ValueError, RecursionError):
+        return str(value)
 
 
 def _truncate(text: str, limit: int = BODY_LIMIT) -> str:
