@@ -60,7 +60,7 @@ class _Handler(socketserver.StreamRequestHandler):
         body = self.rfile.read(length) if length else b""
         with self.server.lock:
             self.server.hostile.seen.append((method, target))
-        keep = self.server.answer(method, target, headers, body, self.wfile)
+        keep = self.server.answer(method, target, headers, body, self.wfile)  # type: ignore[arg-type]
         self.wfile.flush()
         return keep
 
