@@ -46,19 +46,33 @@ def _json_unescape(text: str) -> str:
     return _JSON_ESCAPE.sub(one, text)
 
 
-def _views(text: str) -> list[str]:
-    """`text` and what it reads as once decoded (JSON escapes, %-encoding, entities), twice over."""
-    views = [text]
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
+
+
+def _decoded(view: str, secret: str) -> list[str]:
+    """`view` decoded each way that changes it (cheap tests first: most texts need none)."""
+    out = []
+    if "\\" in view and _JSON_ESCAPE.search(view):
+        out.append(_json_unescape(view))
+    if "%" in view and _PERCENT.search(view):
+        out.append(unquote(view))
+        if " " in secret:
+            out.append(unquote_plus(view))
+    elif "+" in view and " " in secret:
+        out.append(view.replace("+", " "))
+    if "&" in view and _ENTITY.search(view):
+        out.append(html.unescape(view))
+    return out
+
+
+def _views(text: str, secret: str) -> list[str]:
+    """What `text` reads as once decoded (JSON escapes, %-encoding, entities), twice over."""
+    views: list[str] = []
+    frontier = [text]
     for _ in range(2):
-        for view in list(views):
-            decoded = []
-            if "\\" in view:
-                decoded.append(_json_unescape(view))
-            if "%" in view or "+" in view:
-                decoded += [unquote(view), unquote_plus(view)]
-            if "&" in view:
-                decoded.append(html.unescape(view))
-            views += [d for d in decoded if d not in views]
+        frontier = [d for view in frontier for d in _decoded(view, secret) if d != view]
+        views += frontier
     return views
 
 
@@ -113,11 +127,6 @@ def secret_forms(secret: str) -> tuple[str, ...]:
 
 
 @cache
-def _byte_forms(secret: str) -> tuple[bytes, ...]:
-    return tuple(form.encode("utf-8") for form in secret_forms(secret))
-
-
-@cache
 def _core_forms(secret: str) -> tuple[str, ...]:
     return (secret, *encoded_forms(secret))
 
@@ -127,13 +136,11 @@ def contains_secret(value: str | bytes, secret: str) -> bool:
     if len(secret) < MIN_SECRET_LENGTH:
         return False
     if isinstance(value, bytes):
-        if any(form in value for form in _byte_forms(secret)):
-            return True
         value = value.decode("utf-8", errors="replace")
     if any(form in value for form in secret_forms(secret)):
         return True
     core = _core_forms(secret)
-    return any(form in view for view in _views(value)[1:] for form in core)
+    return any(form in view for view in _views(value, secret) for form in core)
 
 
 def escape_controls(text: str, *, keep: str = "") -> str:

@@ -102,8 +102,12 @@ def run(config: RunConfig) -> RunResult:
         result.leftovers = list(seq.logs.leftovers)
         result.cleanup_error = seq.logs.cleanup_error
         _exercised(result, seq.logs.has_get)
-    # A run that judged nothing is inconclusive (every must-judge rule is not exercised).
     result.duration_s = round(time.monotonic() - started, 3)
+    judged = sum(r.judged for r in result.rules.values())
+    if judged == 0 and result.phases.get("stopped") == "request budget spent":
+        # The user's request budget cannot cover one judged exchange: a usage error. A time
+        # budget spent on a slow target is the target's doing: inconclusive (exit 3).
+        raise ConfigurationError("the budget was spent before any rule judged a response")
     return result
 
 
