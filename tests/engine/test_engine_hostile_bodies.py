@@ -292,3 +292,30 @@ def test_one_dropped_connection_is_retried_not_fatal(upstream: str, tmp_path: Pa
     report = summary(tmp_path)
     assert code == 0, report["unhealthy"]
     assert report["requests"]["by_status"].get("error") == 1
+
+
+@pytest.mark.socket
+def test_a_faithful_gzip_target_passes_every_phase(upstream: str, tmp_path: Path) -> None:
+    # Decoding is ours now: a target that compresses every answer must still pass, Schemathesis
+    # phase included (it re-reads the recorded, already decoded, response).
+    forward = Forward(upstream)
+
+    def gzipped(m: str, path: str, headers: dict[str, str], body: bytes, out: BinaryIO) -> bool:
+        keep = {k: v for k, v in headers.items() if k in ("x-api-key", "content-type")}
+        reply = forward.client.request(m, forward.origin + path, headers=keep, content=body)
+        packer = zlib.compressobj(6, zlib.DEFLATED, 31)
+        packed = packer.compress(reply.content) + packer.flush()
+        ctype = reply.headers.get("content-type", "application/json")
+        return write_response(
+            out, reply.status_code, packed, {"content-type": ctype, "content-encoding": "gzip"}
+        )
+
+    try:
+        with hostile(gzipped) as served:
+            argv = ["run", "--base-url", served.base_url, "--api-key", KEY]
+            code = main([*argv, "--report-dir", str(tmp_path), "--max-examples", "5", "--quiet"])
+    finally:
+        forward.close()
+    report = summary(tmp_path)
+    assert code == 0, (report["failures"][:1], report["not_exercised"])
+    assert report["rules"]["schemathesis:response_schema_conformance"]["passed"] > 0
