@@ -64,7 +64,8 @@ def _status_lines(result: RunResult) -> list[str]:
         lines.append(f"target unhealthy: {result.unhealthy}")
     if result.not_exercised:
         names = ", ".join(result.not_exercised)
-        lines.append(f"rules {names} never exercised: the verdict is inconclusive")
+        verdict = "the run is inconclusive" if result.verdict == "inconclusive" else "see why"
+        lines.append(f"rules {names} never exercised ({verdict}):")
         lines += [f"  {rule}: {why}" for rule, why in result.not_exercised.items()]
     for rule, why in result.excused.items():
         lines.append(f"not exercised (allowed, see README): {rule}: {why}")

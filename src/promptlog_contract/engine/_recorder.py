@@ -33,6 +33,8 @@ from promptlog_contract.types import (
 from ._http import curl_command
 
 _MAX_FINDINGS_PER_RULE = 10
+#: Distinct variants kept per coverage dimension (observed ones come from the target).
+_MAX_VARIANTS = 200
 _MAX_TEXT = 4096
 #: Bytes of a response body kept with a finding's exchange (to re-send and re-judge it);
 #: the rest is dropped so that hours of findings keep memory flat.
@@ -115,9 +117,10 @@ class Recorder:
         self.rejudges: dict[str, Callable[[Exchange], bool]] = {}
 
     def _cell(self, dimension: str, variant: str) -> dict[str, int]:
-        return self.coverage.setdefault(dimension, {}).setdefault(
-            variant, {"sent": 0, "observed": 0}
-        )
+        cells = self.coverage.setdefault(dimension, {})
+        if variant not in cells and len(cells) >= _MAX_VARIANTS:
+            variant = "(other)"  # a target inventing error types cannot grow memory without end
+        return cells.setdefault(variant, {"sent": 0, "observed": 0})
 
     def sent(self, variants: Iterable[tuple[str, str]], observed: bool) -> None:
         with self._lock:
