@@ -274,3 +274,29 @@ def test_the_unhealthy_line_never_prints_the_key(
     for text in (captured.out, captured.err, (tmp_path / "summary.json").read_text("utf-8")):
         assert not contains_secret(text, KEY)
         assert "\x1b" not in text and "\x00" not in text
+
+
+@pytest.mark.socket
+def test_a_500_on_the_log_minimising_needs_exits_3_and_keeps_findings(tmp_path: Path) -> None:
+    posts: list[int] = []
+    with running_mock(api_keys=(KEY,), faults=("clear_omitted_fields",)) as upstream:
+        forward = Forward(upstream)
+
+        def late_500(
+            m: str, path: str, headers: dict[str, str], body: bytes, out: BinaryIO
+        ) -> bool:
+            if m == "POST":
+                posts.append(1)
+                if len(posts) > 3:  # no Schemathesis phase: the 4th log is minimising's
+                    return write_response(out, 500, b'{"detail": "boom"}')
+            return forward(m, path, headers, body, out)
+
+        try:
+            with hostile(late_500) as served:
+                code = run_cli(served.base_url, tmp_path, "--quiet")
+        finally:
+            forward.close()
+    assert code == 3
+    report = summary(tmp_path)
+    assert "cannot create a scratch log" in report["unhealthy"]
+    assert "omitted_fields_unchanged" in {f["rule"] for f in report["failures"]}

@@ -36,6 +36,8 @@ KEY_HEADER = "X-API-KEY"
 _MAX_429_RETRIES = 5
 #: A dropped connection is retried this many times before the target counts as unreachable.
 _TRANSPORT_RETRIES = 1
+#: After a signal, each cleanup request gets this long: CI kills a job soon after SIGTERM.
+_CLEANUP_AFTER_STOP_S = 5.0
 
 
 class TargetUnhealthy(Exception):
@@ -248,6 +250,8 @@ class Target:
         end = now + self.limits.whole_request_s
         if self.limits.deadline is not None and not essential:
             end = min(end, self.limits.deadline)  # --max-time holds mid-request too
+        if essential and self.stop.is_set():
+            end = min(end, now + _CLEANUP_AFTER_STOP_S)  # a CI runner's grace period is short
         per_read = max(min(self.limits.timeout_s, end - now), 0.001)
         with self._client.stream(
             method, url, content=content, headers=headers, params=params, timeout=per_read
