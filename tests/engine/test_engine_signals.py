@@ -147,3 +147,48 @@ def test_a_second_signal_exits_at_once(tmp_path: Path) -> None:
         finally:
             forward.close()
     assert proc.returncode == 143
+
+
+@pytest.mark.socket
+def test_a_signal_cuts_a_request_the_target_never_answers(tmp_path: Path) -> None:
+    hung = threading.Event()
+    deleted: list[str] = []
+    with running_mock(api_keys=(KEY,)) as upstream:
+        forward = Forward(upstream)
+
+        def hangs(m: str, path: str, headers: dict[str, str], body: bytes, out: BinaryIO) -> bool:
+            if is_patch(m, path):
+                hung.set()
+                time.sleep(30)  # never answers in time: only the stop can end the wait
+                return False
+            if m == "DELETE":
+                deleted.extend(parse_qs(urlsplit(path).query).get("id", []))
+            return forward(m, path, headers, body, out)
+
+        try:
+            with hostile(hangs) as served:
+                proc = subprocess.Popen(
+                    [
+                        *(sys.executable, "-m", "promptlog_contract.cli", "run"),
+                        *("--base-url", served.base_url, "--api-key", KEY),
+                        *("--report-dir", str(tmp_path), "--timeout", "60s", "--quiet"),
+                    ],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+                try:
+                    _wait_for(hung.is_set)
+                    time.sleep(0.5)
+                    signalled = time.monotonic()
+                    proc.send_signal(signal.SIGTERM)
+                    _out, err = proc.communicate(timeout=30)
+                finally:
+                    proc.kill()
+                took = time.monotonic() - signalled
+        finally:
+            forward.close()
+    assert proc.returncode == 143, err
+    assert took < 5, took  # not the 60 s read timeout
+    assert deleted  # the cleanup still ran, on fresh connections
+    assert json.loads((tmp_path / "summary.json").read_text("utf-8"))["verdict"] == "interrupted"

@@ -22,6 +22,7 @@ import httpx
 from promptlog_contract._secrets import REDACTED, printable
 from promptlog_contract.types import NOT_JSON, HttpRequest, HttpResponse
 
+from . import _sockets
 from ._body import (
     ACCEPT_ENCODING,
     MAX_RESPONSE_BYTES,
@@ -109,6 +110,11 @@ class Target:
             follow_redirects=False,
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
         )
+        self._closed = threading.Event()
+        if stop is not None:
+            backend = _sockets.install(self._client)
+            if backend is not None:
+                _sockets.cut_on(self.stop, self._closed, backend)
         self._rate = _RateLimiter(limits.rate_limit)
         self._lock = threading.Lock()
         self.sent = 0
@@ -117,6 +123,7 @@ class Target:
         self.tripped: str | None = None
 
     def close(self) -> None:
+        self._closed.set()
         self._client.close()
 
     def url(self, path: str) -> str:
@@ -190,8 +197,8 @@ class Target:
             try:
                 raw, body = self._exchange(method, url, content, headers, params, essential)
             except httpx.TimeoutException as exc:
-                self._note(None, "timeout")
                 self._stop_if_over(essential)
+                self._note(None, "timeout")
                 raise TargetUnhealthy(
                     f"request timed out after {self.limits.timeout_s}s without data"
                 ) from exc
@@ -207,6 +214,8 @@ class Target:
             except BodyStopped as exc:
                 raise Interrupted("stopped by a signal") from exc
             except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
+                if self.stop.is_set() and not essential:
+                    raise Interrupted("stopped by a signal") from exc  # our own cut
                 self._note(None, type(exc).__name__)
                 failures += 1
                 if failures <= _TRANSPORT_RETRIES and not (self.tripped and not essential):
