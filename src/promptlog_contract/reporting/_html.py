@@ -116,7 +116,7 @@ def _rules(summary: Mapping[str, Any]) -> str:
         f'<tr class="{esc(row["status"])}"><td class="mono">{esc(rule)}</td>'
         + "".join(
             f'<td class="num">{esc(row.get(k, 0))}</td>'
-            for k in ("passed", "failed", "warned", "baselined")
+            for k in ("passed", "failed", "warned", "baselined", "not_applicable")
         )
         + f'<td><span class="badge {esc(row["status"])}">{esc(row["status"])}</span></td></tr>'
         for _, (rule, row) in rows
@@ -126,10 +126,11 @@ def _rules(summary: Mapping[str, Any]) -> str:
         '<section id="rules"><h2>Rules</h2>'
         f'<p class="muted">{esc(_plural(t["rules"], "rule"))}: {esc(t["passed_rules"])} pass, '
         f"{esc(t['failed_rules'])} fail, {esc(t['warned_rules'])} warn, "
-        f"{esc(t['skipped_rules'])} judged nothing. Counts are exchanges judged.</p>"
+        f"{esc(t['skipped_rules'])} judged nothing. Counts are exchanges judged; n/a counts the "
+        "exchanges a rule does not judge (never a pass).</p>"
         "<table><thead><tr><th>rule</th><th>passed</th><th>failed</th><th>warned</th>"
-        "<th>baselined</th><th>status</th></tr></thead>"
-        f"<tbody>{body or '<tr><td colspan=6 class=empty>no rules ran</td></tr>'}</tbody>"
+        "<th>baselined</th><th>n/a</th><th>status</th></tr></thead>"
+        f"<tbody>{body or '<tr><td colspan=7 class=empty>no rules ran</td></tr>'}</tbody>"
         "</table></section>"
     )
 
