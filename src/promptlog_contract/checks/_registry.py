@@ -62,10 +62,10 @@ def check_names() -> list[str]:
     return [entry.name for entry in CHECKS]
 
 
-#: Rules a run may finish without judging, and why that is no gap in the verdict (README).
-#: Every other rule must judge at least one exchange, or the run is inconclusive.
-MAY_GO_UNJUDGED: dict[str, str] = {
-    "get_agrees_with_patch": "the target has no GET /logs/{id} to read a log back",
+#: Rules a run may finish without judging, when the target lacks a capability (README):
+#: rule -> (capability, why). Every other rule must judge an exchange, or the run is inconclusive.
+MAY_GO_UNJUDGED: dict[str, tuple[str, str]] = {
+    "get_agrees_with_patch": ("get", "the target has no GET /logs/{id} to read a log back"),
 }
 
 

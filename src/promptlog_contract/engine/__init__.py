@@ -101,7 +101,7 @@ def run(config: RunConfig) -> RunResult:
         result.coverage = recorder.coverage
         result.leftovers = list(seq.logs.leftovers)
         result.cleanup_error = seq.logs.cleanup_error
-        _exercised(result, seq.logs.has_get)
+        _exercised(result, lacks=set() if seq.logs.has_get else {"get"})
     result.duration_s = round(time.monotonic() - started, 3)
     judged = sum(r.judged for r in result.rules.values())
     if judged == 0 and result.phases.get("stopped") == "request budget spent":
@@ -111,7 +111,7 @@ def run(config: RunConfig) -> RunResult:
     return result
 
 
-def _exercised(result: RunResult, has_get: bool) -> None:
+def _exercised(result: RunResult, *, lacks: set[str]) -> None:
     """Which rules judged nothing, and why: excused (a capability the target lacks) or not.
 
     A rule that never judged an exchange is not evidence of conformance: unless
@@ -120,11 +120,11 @@ def _exercised(result: RunResult, has_get: bool) -> None:
     for rule, stats in result.rules.items():
         if stats.judged:
             continue
-        why = _why_not(stats, result)
-        if rule in MAY_GO_UNJUDGED and (rule != "get_agrees_with_patch" or not has_get):
-            result.excused[rule] = MAY_GO_UNJUDGED[rule]
+        capability, excuse = MAY_GO_UNJUDGED.get(rule, ("", ""))
+        if capability in lacks:
+            result.excused[rule] = excuse
         else:
-            result.not_exercised[rule] = why
+            result.not_exercised[rule] = _why_not(stats, result)
 
 
 def _why_not(stats: RuleStats, result: RunResult) -> str:
