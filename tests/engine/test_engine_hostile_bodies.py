@@ -186,7 +186,7 @@ def test_max_time_holds_mid_request_against_a_trickling_body(
     started = time.monotonic()
     with patch_answers(trickle) as served:
         code = run_cli(served.base_url, tmp_path, "--max-time", "4s")
-    assert time.monotonic() - started < 4 + 6
+    assert time.monotonic() - started < 4 + 10
     assert code == 3  # nothing could be judged: inconclusive, never a pass
     report = summary(tmp_path)
     assert report["verdict"] == "inconclusive"
@@ -200,7 +200,7 @@ def test_max_request_time_holds_against_a_trickling_body(
     started = time.monotonic()
     with patch_answers(trickle) as served:
         code = run_cli(served.base_url, tmp_path, "--max-request-time", "2s")
-    assert time.monotonic() - started < 2 + 6
+    assert time.monotonic() - started < 2 + 10
     assert code == 3
     report = summary(tmp_path)
     assert report["verdict"] == "unhealthy"

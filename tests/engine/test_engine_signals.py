@@ -189,6 +189,6 @@ def test_a_signal_cuts_a_request_the_target_never_answers(tmp_path: Path) -> Non
         finally:
             forward.close()
     assert proc.returncode == 143, err
-    assert took < 5, took  # not the 60 s read timeout
+    assert took < 10, took  # not the 60 s read timeout
     assert deleted  # the cleanup still ran, on fresh connections
     assert json.loads((tmp_path / "summary.json").read_text("utf-8"))["verdict"] == "interrupted"
