@@ -168,12 +168,11 @@ def _cmd(args: argparse.Namespace) -> int:
         progress=_progress(args.quiet),
         max_request_time=args.max_request_time,
         max_response_bytes=args.max_response_bytes,
-        stop=Stop(),
+        stop=(stop := Stop()),
     )
     baseline = _load_baseline(args.baseline) if args.baseline else None
-    assert config.stop is not None
     # Until the reports are written: a first signal stops the run, a second exits at once.
-    with stopping_on_signals(config.stop):
+    with stopping_on_signals(stop):
         result = run(config)
         if baseline is not None:
             apply_baseline(result, baseline, today=date.today())
