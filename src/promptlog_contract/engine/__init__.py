@@ -80,8 +80,10 @@ def run(config: RunConfig) -> RunResult:
             target.close()
         result.requests_sent = target.sent
         result.requests_by_status = dict(target.by_status)
-        result.rules, result.findings = recorder.rules, recorder.findings
+        findings = recorder.findings if recorder.finished else recorder.finish()
+        result.rules, result.findings = recorder.rules, findings
         result.coverage = recorder.coverage
+        result.mock_faults = None if config.base_url else list(config.mock_faults)
     result.duration_s = round(time.monotonic() - started, 3)
     judged = sum(r.passed + r.failed + r.warned for r in result.rules.values())
     if result.unhealthy is None and judged == 0:
@@ -139,7 +141,10 @@ def _phases(
         phases["stopped"] = str(exc)
     phases["first_failure_s"] = dict(seq.recorder.first_failure)
     result.phases = phases
-    minimise_all(seq, logs[0] if user else None, seeds, budget, profile.shrink_calls, say)
+    # The search budget grows with the run's: more examples asked for, more shrinking.
+    calls = profile.shrink_calls * max(1, budget.valid // profile.valid)
+    faults = None if config.base_url else tuple(config.mock_faults)
+    minimise_all(seq, logs[0] if user else None, seeds, budget, calls, say, faults)
 
 
 def _versions() -> dict[str, str]:
