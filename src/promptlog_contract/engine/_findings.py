@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from promptlog_contract import contract
+from promptlog_contract import contract, strategies
 from promptlog_contract.types import Exchange, Violation
 
 #: Rules that judge what a PATCH did to the stored log: their findings are sequences.
@@ -70,12 +70,15 @@ def status_class(status: int) -> str:
 
 def locations(rule: str, violation: Violation, exchange: Exchange) -> tuple[str, ...]:
     """Every generalised location the failure broke, most telling first; ('',) if none."""
-    found: list[str] = [generalise(p) for p in violation.paths]
     if rule in _LABEL_RULES and exchange.label is not None:
-        where = generalise("/".join(map(str, exchange.label.path)) or "<body>")
-        found.insert(0, f"{exchange.label.rule}@{where}")
+        # The catalog family ('message.role.enum') names the broken rule wherever in
+        # the body a seed happened to break it (output_message or messages[3]).
+        return (strategies.invalid_variant(exchange.label)[1],)
+    found: list[str] = [generalise(p) for p in violation.paths]
     if rule == "valid_body_accepted":
         found += _rejected_at(exchange.response.body)
+    if rule in ("status_code_documented", "not_a_server_error"):
+        found.append(str(exchange.response.status))
     return tuple(dict.fromkeys(found)) or ("",)
 
 
