@@ -61,6 +61,8 @@ def schema_locations(member: str, body: Any) -> tuple[str, ...]:
     """Where `body` breaks `member` as 'path:keyword' ('evaluator_logs:required'), no values."""
     out: list[str] = []
     for error in contract.member_validators()[member].iter_errors(body):
+        while error.context:  # anyOf/oneOf: the branch that got deepest says where
+            error = max(error.context, key=lambda e: len(e.absolute_path))
         where = "/".join(str(p) for p in error.absolute_path) or "<root>"
         if error.validator == "required" and isinstance(error.instance, dict):
             wanted = error.validator_value if isinstance(error.validator_value, list) else []

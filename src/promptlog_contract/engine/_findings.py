@@ -16,6 +16,7 @@ still recognises it.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -74,7 +75,9 @@ def locations(rule: str, violation: Violation, exchange: Exchange) -> tuple[str,
         # The catalog family ('message.role.enum') names the broken rule wherever in
         # the body a seed happened to break it (output_message or messages[3]).
         return (strategies.invalid_variant(exchange.label)[1],)
-    found: list[str] = [generalise(p) for p in violation.paths]
+    found: list[str] = []
+    for path in violation.paths:
+        found += [generalise(path), *_container(path)]
     if rule == "valid_body_accepted":
         found += _rejected_at(exchange.response.body)
     if rule in ("status_code_documented", "not_a_server_error"):
@@ -82,15 +85,32 @@ def locations(rule: str, violation: Violation, exchange: Exchange) -> tuple[str,
     return tuple(dict.fromkeys(found)) or ("",)
 
 
+def _container(path: str) -> list[str]:
+    """'*/thinking/*' for 'messages/2/thinking/0/type': the innermost list, wherever it sits.
+
+    The same list broken under `messages` or under `output_message` (a seed's
+    choice) is one bug; this shared location lets the grouping see that.
+    """
+    parts = path.split("/")
+    named = [p for p, nxt in itertools.pairwise(parts) if nxt.isdigit()]
+    return [f"*/{named[-1]}/*"] if named else []
+
+
 def _rejected_at(body: Any) -> list[str]:
-    """The 422 locations a server gave for rejecting a valid body ('body/' dropped)."""
+    """Why and where a server rejected a valid body: its 422 error types and field names."""
     detail = body.get("detail") if isinstance(body, dict) else None
     out: list[str] = []
     for item in detail if isinstance(detail, list) else []:
-        loc = item.get("loc") if isinstance(item, dict) else None
-        if isinstance(loc, list):
-            parts = [str(p) for p in loc if p != "body"]
-            out.append(generalise("/".join(parts)) or "<body>")
+        if not isinstance(item, dict):
+            continue
+        if isinstance(item.get("type"), str):
+            out.append(f"type:{item['type']}")
+        loc = item.get("loc")
+        names = (
+            [p for p in loc if isinstance(p, str) and p != "body"] if isinstance(loc, list) else []
+        )
+        if names:
+            out.append(f"at:{names[-1]}")
     return out
 
 
@@ -167,7 +187,10 @@ class Collector:
             if bucket is None:
                 bucket = self._buckets[key] = _Bucket(base, where, len(self._buckets))
             bucket.count += 1
-            if len(bucket.examples) < _EXAMPLES:
+            # The first few, and the first of each kind: a probe may show a bug that
+            # only a stored field causes, and the valid body that stored it is the cause.
+            kinds = {e.exchange.kind for e in bucket.examples}
+            if len(bucket.examples) < _EXAMPLES or exchange.kind not in kinds:
                 bucket.examples.append(Example(exchange, violation, rejudge))
 
     def groups(self) -> list[Group]:
@@ -227,6 +250,6 @@ def _group(taken: list[_Bucket]) -> Group:
             for w in others
         ],
         occurrences=sum(b.count for b in taken),
-        examples=examples[: _EXAMPLES * 2],
+        examples=examples[: _EXAMPLES * 4],
         order=min(b.order for b in taken),
     )

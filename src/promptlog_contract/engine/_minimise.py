@@ -7,9 +7,10 @@ fails; a body still large after that goes through Hypothesis shrinking. Then
 the minimal case is re-run three times, each time on a fresh scratch log so
 that no earlier request can hide or fake the bug: `deterministic` or
 `flaky (k of n)`. A finding the budget left no room for says so in words.
-Stateful rules are judged on a fresh log at every step of the search too: a
-PATCH that wipes the log would otherwise leave nothing to wipe the next time
-(why `clear_omitted_fields` used to be labelled flaky).
+Every step of the search runs on a fresh log too: a PATCH that wipes the log
+would otherwise leave nothing to wipe the next time (why `clear_omitted_fields`
+used to be labelled flaky), and a field stored by one candidate could make the
+next one look guilty.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from promptlog_contract.types import Finding
 
 from . import _reproduce as render
 from ._drawing import shrink
-from ._findings import STATEFUL_RULES
 from ._http import BudgetExhausted, TargetUnhealthy
 from ._recorder import request_dict, response_dict
 from ._rerun import Fresh, Recipe, Rejudge, judge, perform, places
@@ -50,10 +50,9 @@ def minimise_all(
     for finding in seq.recorder.finish():
         finding.reproducibility = NOT_RERUN
     for finding in seq.recorder.findings:
-        exchange = seq.recorder.exchanges[finding.id]
-        recipe = Recipe.from_exchange(exchange)
         rejudge = seq.recorder.rejudges.get(finding.id)
         try:
+            recipe = _reproducing(seq, fresh, finding)
             if isinstance(recipe.current_body(), dict) and finding.level == "failure":
                 say(f"minimising {finding.id} {finding.rule}")
                 recipe = structural(seq, fresh, finding, recipe, rejudge, shrink_calls)
@@ -64,6 +63,21 @@ def minimise_all(
             return
         except TargetUnhealthy:
             raise
+
+
+def _reproducing(seq: Sequences, fresh: Fresh, finding: Finding) -> Recipe:
+    """The smallest kept example that shows the finding again on a fresh log.
+
+    The smallest request is not always the cause: a 200 body rendered wrongly
+    may only show once an earlier PATCH stored the field. Each kept example
+    is tried once, smallest first; if none recurs, the smallest is kept.
+    """
+    examples = seq.recorder.examples.get(finding.id) or []
+    recipes = [Recipe.from_exchange(e.exchange) for e in examples]
+    for recipe, example in zip(recipes, examples, strict=True):
+        if _fails(seq, fresh, finding, example.rejudge)(recipe):
+            return recipe
+    return recipes[0] if recipes else Recipe.from_exchange(seq.recorder.exchanges[finding.id])
 
 
 def _who(finding: Finding) -> tuple[dict[str, str], set[str]]:
@@ -77,13 +91,16 @@ def _size(recipe: Recipe) -> int:
 def _fails(
     seq: Sequences, fresh: Fresh, finding: Finding, rejudge: Rejudge | None
 ) -> Callable[[Recipe], bool]:
-    """The predicate of the search: the same signature fails (on a fresh log if stateful)."""
-    shared: list[ScratchLog] = []
+    """The predicate of the search: the same signature fails, on a fresh log every time.
+
+    A shared log would let one candidate's stored fields make the next one
+    "fail" (a response rendered wrongly only once a field is stored), and a
+    wiping PATCH would leave nothing to wipe for the next.
+    """
 
     def fails(recipe: Recipe) -> bool:
-        if finding.rule in STATEFUL_RULES or not shared:
-            shared[:] = [fresh.log()]
-        return judge(seq, perform(seq, shared[0], recipe), *_who(finding), rejudge) is not None
+        log = fresh.log()
+        return judge(seq, perform(seq, log, recipe), *_who(finding), rejudge) is not None
 
     return fails
 
