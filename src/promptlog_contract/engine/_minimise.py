@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from promptlog_contract import strategies
+from promptlog_contract import contract, strategies
 from promptlog_contract.types import Finding
 
 from . import _reproduce as render
@@ -123,6 +123,8 @@ def structural(
         for candidate in candidates(current, protect, finding.signature.get("location", "")):
             if len(render.body_text(candidate)) >= len(render.body_text(current)):
                 continue
+            if not _keeps_kind(recipe, candidate):
+                continue
             calls += 1
             if fails(recipe.with_body(candidate)):
                 current, improved = candidate, True
@@ -130,6 +132,19 @@ def structural(
             if calls >= max_calls:
                 break
     return recipe.with_body(current)
+
+
+def _keeps_kind(recipe: Recipe, body: Any) -> bool:
+    """A cut may not change what the body is: a valid body stays valid, an invalid one invalid.
+
+    Otherwise a "minimal" valid body could be one the contract forbids, and a
+    faithful server rejecting it would look like the bug.
+    """
+    if recipe.is_sequence:
+        return contract.is_valid(contract.REQUEST_SCHEMA, body)
+    if recipe.kind == "invalid":
+        return not contract.is_valid(contract.REQUEST_SCHEMA, body)
+    return True
 
 
 def candidates(body: Any, protect: tuple[Any, ...] | None, location: str) -> Iterator[Any]:
