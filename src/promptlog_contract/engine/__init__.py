@@ -50,6 +50,10 @@ __all__ = [
 ]
 
 
+#: the share of a time-budgeted run's time kept for minimising its findings
+_MINIMISE_SHARE = 0.2
+
+
 def run(config: RunConfig) -> RunResult:
     """Run the suite once and return everything it found (never raises for target faults)."""
     profile = profile_of(config)
@@ -113,6 +117,11 @@ def _phases(
             "raise --max-requests or --max-time"
         ) from None
     seq.recorder.ctx = replace(seq.recorder.ctx, has_get=seq.logs.has_get)
+    full = seq.target.limits
+    if profile.rounds is None and config.max_time and full.deadline is not None:
+        # `fuzz` keeps a share of its time to minimise what it found before it ends.
+        reserve = _MINIMISE_SHARE * config.max_time
+        seq.target.limits = replace(full, deadline=full.deadline - reserve)
     phases: dict[str, Any] = {}
     try:
         timer = time.monotonic()
@@ -141,6 +150,7 @@ def _phases(
         phases["stopped"] = str(exc)
     phases["first_failure_s"] = dict(seq.recorder.first_failure)
     result.phases = phases
+    seq.target.limits = full
     # The search budget grows with the run's: more examples asked for, more shrinking.
     calls = profile.shrink_calls * max(1, budget.valid // profile.valid)
     faults = None if config.base_url else tuple(config.mock_faults)
