@@ -90,3 +90,50 @@ def test_terminal_text_holds() -> None:
     assert printable("a\nb\x1b[31m") == "a\\nb\\u001b[31m"
     line = cut('{"output":"' + "x" * 300 + '"}', 40)
     assert len(line) == 40 and line.endswith("…") and "\n" not in line
+
+
+def test_terminal_lists_findings_and_verdict_holds(capsys: Any) -> None:
+    from pathlib import Path
+
+    from promptlog_contract.commands._console import print_verdict
+    from promptlog_contract.types import Finding, RuleStats, RunResult
+
+    finding = Finding(
+        id="F001",
+        rule="patched_fields_applied",
+        violation="PatchedFieldNotApplied",
+        level="failure",
+        message="a sent field was not applied: metadata: expected {}, got null/absent\x1b[2J",
+        kind="valid",
+        phase="engine",
+        request={"body": '{"metadata":{}}'},
+        response={},
+        curl="curl ...",
+        reproducibility="deterministic",
+        signature={"rule": "patched_fields_applied", "location": "metadata"},
+        occurrences=11,
+        sequence={"recipe": {"body": {"metadata": {"x": "y" * 300}}}},
+    )
+    result = RunResult(
+        target_url="http://t",
+        seed=0,
+        profile="ci",
+        strict=False,
+        started_at="2026-11-30T00:00:00+00:00",
+        rules={"patched_fields_applied": RuleStats(passed=3, failed=11)},
+        findings=[finding],
+    )
+    print_verdict(result, {"html": Path("r.html")})
+    out = capsys.readouterr().out
+    assert "FAIL: 11 failures, 1 distinct finding, 0 warnings" in out
+    assert "promptlog-contract replay F1" in out
+    assert "\x1b" not in out and "\\u001b[2J" in out
+    body_line = next(line for line in out.splitlines() if line.strip().startswith("body:"))
+    assert body_line.endswith("…") and len(body_line) <= 100
+    finding.baselined = True
+    result.baseline = {"matched": [{"rule": "x"}], "stale": [], "expired": []}
+    print_verdict(result, {"html": Path("r.html")})
+    out = capsys.readouterr().out
+    assert "<-- FAIL" not in out
+    assert "PASS: 0 failures, 0 distinct findings" in out
+    assert "baseline: 1 baselined entry, 0 stale entries, 0 expired entries" in out

@@ -143,7 +143,11 @@ def print_verdict(
             )
         print()
     if result.unhealthy:
-        print(f"target unhealthy: {printable(result.unhealthy)}")
+        # Not a contract verdict: what was seen before the target failed is listed above.
+        print(
+            f"target unreachable or unhealthy: {cut(result.unhealthy, _WIDTH)} "
+            "(exit 3: the contract was not judged to the end; not a violation)"
+        )
     occurrences = sum(f.occurrences for f in failures)
     extra = _baseline_line(result)
     print(
