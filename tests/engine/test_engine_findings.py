@@ -106,3 +106,39 @@ def test_baseline_for_one_fault_silences_no_other_holds(fault: str) -> None:
         apply_baseline(result, baseline, today=TODAY)
         rule = EXPECTED_RULE[other]
         assert any(f.rule == rule for f in result.failures), (fault, other)
+
+
+@pytest.mark.socket
+@pytest.mark.slow
+def test_replay_rejudges_schemathesis_checks_holds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = run(
+        RunConfig(mock_faults=("crash_on_redacted_thinking",), max_examples=EXAMPLES, seed=0)
+    )
+    write_reports(result, tmp_path)
+    theirs = [f for f in result.failures if f.rule.startswith("schemathesis:")]
+    assert theirs, [f.rule for f in result.failures]
+    for finding in theirs:
+        assert replay(finding.id, tmp_path, api_key=None, base_url=None) == 1
+    with running_mock(api_keys=(KEY,)) as faithful:
+        for finding in theirs:
+            assert replay(finding.id, tmp_path, api_key=KEY, base_url=faithful) == 0
+    assert replay(None, tmp_path, api_key=None, base_url=None) == 1
+    out = capsys.readouterr().out
+    assert "still fails" in out and "judged again and held" in out
+    assert KEY not in out
+
+
+@pytest.mark.socket
+def test_replay_that_cannot_recreate_says_why_holds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = _fresh("ignore_metadata", 0)
+    write_reports(result, tmp_path)
+    [finding] = [f for f in result.failures if f.rule == "patched_fields_applied"]
+    with running_mock(api_keys=(KEY,)) as other:
+        # a key the target does not know: it refuses to create the scratch log
+        code = replay(finding.id, tmp_path, api_key="not-the-key-0123456789", base_url=other)
+    assert code == 2
+    assert "cannot be re-created" in capsys.readouterr().out
