@@ -24,7 +24,7 @@ from promptlog_contract.types import Context, RunResult
 from . import _schedule
 from ._drawing import draw_batch
 from ._http import BudgetExhausted, Limits, Target, TargetUnhealthy
-from ._minimise import minimise_all
+from ._minimise import NOT_RERUN, NOT_RERUN_UNHEALTHY, minimise_all
 from ._recorder import Recorder
 from ._schemathesis_phase import schemathesis_phase
 from ._scratch import ScratchLog, ScratchLogRefused, ScratchLogs
@@ -84,7 +84,11 @@ def run(config: RunConfig) -> RunResult:
             target.close()
         result.requests_sent = target.sent
         result.requests_by_status = dict(target.by_status)
-        findings = recorder.findings if recorder.finished else recorder.finish()
+        findings = recorder.findings
+        if not recorder.finished:
+            findings = recorder.finish()
+            for finding in findings:
+                finding.reproducibility = NOT_RERUN_UNHEALTHY if result.unhealthy else NOT_RERUN
         result.rules, result.findings = recorder.rules, findings
         result.coverage = recorder.coverage
         result.mock_faults = None if config.base_url else list(config.mock_faults)

@@ -34,6 +34,7 @@ TIMES = 3
 #: a body at most this long (bytes of JSON) needs no Hypothesis pass after the structural one
 SMALL_BODY = 200
 NOT_RERUN = "not re-run: budget spent"
+NOT_RERUN_UNHEALTHY = "not re-run: the target became unhealthy"
 
 
 def minimise_all(
@@ -62,6 +63,9 @@ def minimise_all(
         except BudgetExhausted:
             return
         except TargetUnhealthy:
+            for left in seq.recorder.findings:
+                if left.reproducibility == NOT_RERUN:
+                    left.reproducibility = NOT_RERUN_UNHEALTHY
             raise
 
 
