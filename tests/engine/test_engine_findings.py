@@ -142,3 +142,29 @@ def test_replay_that_cannot_recreate_says_why_holds(
         code = replay(finding.id, tmp_path, api_key="not-the-key-0123456789", base_url=other)
     assert code == 2
     assert "cannot be re-created" in capsys.readouterr().out
+
+
+@pytest.mark.socket
+def test_python_reproducer_runs_as_printed_holds(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with running_mock(api_keys=(KEY,), faults=("stale_get",)) as base_url:
+        result = run(
+            RunConfig(
+                base_url=base_url, api_key=KEY, max_examples=EXAMPLES, seed=0, schemathesis=False
+            )
+        )
+        [finding] = [f for f in result.failures if f.rule == "get_agrees_with_patch"]
+        snippet = finding.reproducer["python"]
+        assert KEY not in snippet and KEY not in finding.reproducer["curl"]
+        assert [s["kind"] for s in finding.sequence["steps"]] == ["valid", "repeat", "get"]
+        assert finding.sequence["before"] is not None
+        monkeypatch.setenv("HUMANLOOP_API_KEY", KEY)
+        exec(compile(snippet, "reproducer.py", "exec"), {})
+    out = capsys.readouterr().out
+    assert "before:" in out
+    assert [line.split(" ")[:2] for line in out.splitlines()[1:]] == [
+        ["PATCH", "200"],
+        ["PATCH", "200"],
+        ["GET", "200"],
+    ]

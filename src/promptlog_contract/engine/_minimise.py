@@ -290,6 +290,6 @@ def label(
         }
     finding.reproducibility = "deterministic" if seen == TIMES else f"flaky ({seen} of {TIMES})"
     finding.reproducer = render.reproducers(
-        seq.target.base_url, recipe, seq.logs.create_body(), secret, mock_faults
+        seq.target.base_url, recipe, seq.logs.create_body(), secret, mock_faults, finding.message
     )
     finding.replay = f"promptlog-contract replay {finding.id}"

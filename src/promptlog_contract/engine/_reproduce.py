@@ -61,14 +61,25 @@ def reproducers(
     create: dict[str, Any],
     secret: str,
     mock_faults: tuple[str, ...] | None = None,
+    differs: str = "",
 ) -> dict[str, str]:
-    """{"curl": a POSIX sh script, "python": an httpx snippet}, both runnable as printed."""
+    """{"curl": a POSIX sh script, "python": an httpx snippet}, both runnable as printed.
+
+    `differs` (what the suite saw break) heads both as a comment, so the
+    printed answers can be compared with it.
+    """
     if mock_faults is not None:
         base_url = f"http://127.0.0.1:{_MOCK_PORT}/v5"
     out = {
         "curl": _curl(base_url, recipe, create, mock_faults),
         "python": _python(base_url, recipe, create, mock_faults),
     }
+    if differs:
+        line = "".join(c if c.isprintable() else " " for c in differs)[:300]
+        out = {
+            "curl": out["curl"].replace("set -eu\n", f"# what broke: {line}\nset -eu\n", 1),
+            "python": f"# what broke: {line}\n" + out["python"],
+        }
     return {k: scrub(v, secret) for k, v in out.items()}
 
 
