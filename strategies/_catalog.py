@@ -1,7 +1,8 @@
 """The variant catalog: which forms the strategies produce, so a run can show what it covered.
 
 The runner counts, per (dimension, variant), what it sent and what the server
-gave back; `variants_of` reads a valid body, `invalid_variant` a label. Tests
+gave back; `variants_of` reads a valid body, `invalid_variant` a label's
+family and `invalid_kind_variant` its (family, kind) pair. Tests
 prove every variant here is drawn within a bounded number of examples, so the
 catalog cannot claim coverage a strategy has lost.
 """
@@ -13,12 +14,14 @@ from contextlib import suppress
 from types import MappingProxyType
 from typing import Any
 
-from promptlog_contract.types import JSONPath, Label
+from promptlog_contract.types import InvalidBody, Label
 
 from ._bodies import DOCUMENTED_FIELDS, FIELD_KINDS
 from ._invalid import FAMILY_IDS
+from ._kinds import KIND_VARIANTS, bad_value_kind
 from ._messages import ALL_ROLES, TOOL_CHOICE_MODES
 from ._raw import RAW_REQUESTS
+from ._spots import location
 
 _LARGE_INTEGER = 2**31
 
@@ -37,6 +40,7 @@ CATALOG: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "json_map": ("empty", "flat", "nested"),
         "string": ("empty", "ascii", "non_ascii"),
         "invalid_rule": FAMILY_IDS,
+        "invalid_kind": KIND_VARIANTS,
         "raw": tuple(raw.name for raw in RAW_REQUESTS),
     }
 )
@@ -133,27 +137,6 @@ def variants_of(body: Any) -> set[tuple[str, str]]:
     return found & _KNOWN
 
 
-def location(path: JSONPath) -> str:
-    """A path with its message slot named `message` and its list indices as `[]`.
-
-    `("messages", 2, "thinking", 0, "signature")` becomes
-    `"message.thinking[].signature"`; `("output_message", "role")` becomes
-    `"message.role"`.
-    """
-    steps = list(path)
-    parts: list[str] = []
-    if steps[:1] == ["output_message"]:
-        parts, steps = ["message"], steps[1:]
-    elif steps[:1] == ["messages"] and len(steps) > 1 and isinstance(steps[1], int):
-        parts, steps = ["message"], steps[2:]
-    for step in steps:
-        if isinstance(step, int) and parts:
-            parts[-1] += "[]"
-        else:
-            parts.append(str(step))
-    return ".".join(parts)
-
-
 def invalid_variant(label: Label) -> tuple[str, str]:
     """The `("invalid_rule", family id)` variant an invalid body's label belongs to.
 
@@ -163,3 +146,26 @@ def invalid_variant(label: Label) -> tuple[str, str]:
     if family not in FAMILY_IDS:
         raise ValueError(f"no invalid-body family {family!r} (label {label.to_dict()})")
     return "invalid_rule", family
+
+
+def invalid_kind_variant(item: Label | InvalidBody) -> tuple[str, str] | None:
+    """The `("invalid_kind", "family:kind")` variant of a labelled kind or of an invalid body.
+
+    A label counts only when it names its kind (the sweep's do; None
+    otherwise); an `InvalidBody` always counts, its kind read from the body
+    when the label has none (`bad_value_kind`). Raises ValueError for a label
+    no family produces, or a kind its family does not have.
+    """
+    if isinstance(item, InvalidBody):
+        label, kind = item.label, bad_value_kind(item)
+    elif item.kind is None:
+        return None
+    else:
+        label, kind = item, item.kind
+    variant = f"{invalid_variant(label)[1]}:{kind}"
+    if variant not in _KIND_SET:
+        raise ValueError(f"no bad-value kind {variant!r} (label {label.to_dict()})")
+    return "invalid_kind", variant
+
+
+_KIND_SET = frozenset(KIND_VARIANTS)

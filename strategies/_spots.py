@@ -74,6 +74,27 @@ def deleted(doc: Any, path: JSONPath) -> Any:
     return copy
 
 
+def location(path: JSONPath) -> str:
+    """A path with its message slot named `message` and its list indices as `[]`.
+
+    `("messages", 2, "thinking", 0, "signature")` becomes
+    `"message.thinking[].signature"`; `("output_message", "role")` becomes
+    `"message.role"`.
+    """
+    steps = list(path)
+    parts: list[str] = []
+    if steps[:1] == ["output_message"]:
+        parts, steps = ["message"], steps[1:]
+    elif steps[:1] == ["messages"] and len(steps) > 1 and isinstance(steps[1], int):
+        parts, steps = ["message"], steps[2:]
+    for step in steps:
+        if isinstance(step, int) and parts:
+            parts[-1] += "[]"
+        else:
+            parts.append(str(step))
+    return ".".join(parts)
+
+
 def _others(field: str) -> st.SearchStrategy[dict[str, Any]]:
     return carrier_bodies([name for name in DOCUMENTED_FIELDS if name != field])
 

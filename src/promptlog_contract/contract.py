@@ -56,7 +56,11 @@ DOCUMENTED_STATUSES: Mapping[str, frozenset[int]] = {
     "unknown_log": frozenset({404}),
     "auth_missing": frozenset({401, 403}),
     "auth_wrong": frozenset({401, 403}),
+    "auth_near_miss": frozenset({401, 403}),
+    "concurrent": frozenset({200, 422}),
     "get": frozenset({200}),
+    "concurrent_get": frozenset({200}),
+    "sibling_get": frozenset({200}),
 }
 
 

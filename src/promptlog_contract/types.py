@@ -25,21 +25,42 @@ ExchangeKind = Literal[
     "unknown_log",  # PATCH of a log that does not exist
     "auth_missing",  # PATCH without X-API-KEY
     "auth_wrong",  # PATCH with a key the server does not know
+    "auth_near_miss",  # PATCH with the real key bent slightly (`variant` names how)
     "repeat",  # the same valid body sent a second time
+    "concurrent",  # a valid PATCH sent at the same time as others of disjoint fields
     "get",  # GET /logs/{id} after a PATCH
+    "concurrent_get",  # GET after a round of concurrent PATCHes (`concurrent` holds their bodies)
+    "sibling_get",  # GET of another log of the prompt, not patched (`before`: its earlier state)
 ]
 
 
 @dataclass(frozen=True)
 class Label:
-    """Where an invalid body is broken, which rule it breaks, and how surely it must fail."""
+    """Where an invalid body is broken, which rule it breaks, and how surely it must fail.
+
+    `kind` names the kind of bad value (`fractional`, `numeric_string`, ...;
+    see `strategies.bad_value_kinds()`) when it is known.
+    """
 
     path: JSONPath
     rule: str
     severity: Severity
+    kind: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": list(self.path), "rule": self.rule, "severity": self.severity}
+        out: dict[str, Any] = {
+            "path": list(self.path),
+            "rule": self.rule,
+            "severity": self.severity,
+        }
+        if self.kind is not None:
+            out["kind"] = self.kind
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Label:
+        """The label `to_dict` wrote (a missing `kind` is None)."""
+        return cls(tuple(data["path"]), data["rule"], data["severity"], data.get("kind"))
 
 
 @dataclass(frozen=True)
@@ -107,6 +128,10 @@ class Exchange:
     previous 200 or from GET); `first` is the 200 body of the first send for
     `repeat` exchanges; `patched` is the 200 body of the last PATCH for `get`
     exchanges (what reading the log back must agree with).
+    `concurrent` holds, for a `concurrent_get`, the bodies of the concurrent
+    PATCHes that got 200; `variant` names the probe's variant (for
+    `auth_near_miss`, e.g. `case_flipped`: never the key itself). For
+    `sibling_get`, `before` is the sibling's state read before the PATCH sequences.
     """
 
     kind: ExchangeKind
@@ -119,6 +144,8 @@ class Exchange:
     first: Mapping[str, Any] | None = None
     patched: Mapping[str, Any] | None = None
     phase: str = "engine"
+    concurrent: tuple[Mapping[str, Any], ...] | None = None
+    variant: str | None = None
 
 
 @dataclass(frozen=True)

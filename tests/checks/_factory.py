@@ -71,13 +71,15 @@ def exchange(
     before: Mapping[str, Any] | None = None,
     first: Mapping[str, Any] | None = None,
     patched: Mapping[str, Any] | None = None,
+    concurrent: tuple[Mapping[str, Any], ...] | None = None,
+    variant: str | None = None,
 ) -> Exchange:
     """An exchange of `kind`; the response body defaults to a minimal prompt log on 200."""
     if body is None and status == 200:
         body = prompt_log()
     if content is None:
         content = b"" if body is NOT_JSON else json.dumps(body).encode()
-    method = "GET" if kind == "get" else "PATCH"
+    method = "GET" if kind in ("get", "concurrent_get", "sibling_get") else "PATCH"
     request = HttpRequest(
         method=method,
         url=URL,
@@ -95,4 +97,6 @@ def exchange(
         before=before,
         first=first,
         patched=patched,
+        concurrent=concurrent,
+        variant=variant,
     )

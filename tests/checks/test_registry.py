@@ -6,7 +6,11 @@ import pytest
 
 from promptlog_contract.checks import (
     ALL_KINDS,
+    AUTH_KINDS,
     CHECKS,
+    GET_KINDS,
+    LOG_KINDS,
+    PATCH_KINDS,
     AuthNotEnforced,
     Check,
     ServerError,
@@ -14,7 +18,7 @@ from promptlog_contract.checks import (
     check_names,
     run_checks,
 )
-from promptlog_contract.types import Context, Exchange, Violation
+from promptlog_contract.types import Context, Exchange, ExchangeKind, Violation
 
 from ._factory import CTX, exchange, validation_error
 
@@ -32,6 +36,8 @@ RULES = [
     "omitted_fields_unchanged",
     "repeat_is_stable",
     "get_agrees_with_patch",
+    "concurrent_patches_merge",
+    "other_logs_untouched",
     "unknown_log_not_found",
     "auth_enforced",
     "no_secret_echoed",
@@ -80,6 +86,8 @@ def test_run_checks_holds_for_a_faithful_exchange() -> None:
             "validation_error_locates_field",
             "repeat_is_stable",
             "get_agrees_with_patch",
+            "concurrent_patches_merge",
+            "other_logs_untouched",
             "unknown_log_not_found",
             "auth_enforced",
         }
@@ -109,6 +117,22 @@ def test_run_checks_only_runs_checks_for_the_kind() -> None:
         "validation_error_shape",
     }
     assert isinstance(by_name["not_a_server_error"], ServerError)
+
+
+def test_get_kinds_are_not_judged_as_patches() -> None:
+    for kind in GET_KINDS:
+        names = {entry.name for entry, _ in run_checks(exchange(kind), CTX)}
+        assert not names & {"valid_body_accepted", "patched_fields_applied", "auth_enforced"}
+        assert {"response_matches_union", "prompt_log_returned"} <= names
+        assert kind not in PATCH_KINDS and kind in LOG_KINDS
+
+
+def test_near_miss_auth_is_judged_like_a_wrong_key() -> None:
+    def judged(kind: ExchangeKind) -> set[str]:
+        return {entry.name for entry, _ in run_checks(exchange(kind, status=401), CTX)}
+
+    assert judged("auth_near_miss") == judged("auth_wrong")
+    assert {"auth_missing", "auth_wrong", "auth_near_miss"} == AUTH_KINDS
 
 
 def test_check_record_is_callable() -> None:

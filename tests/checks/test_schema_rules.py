@@ -9,6 +9,7 @@ import pytest
 
 from promptlog_contract.checks import (
     ErrorNotLocated,
+    ForeignErrorEnvelope,
     MalformedValidationError,
     UnionMismatch,
     WrongUnionMember,
@@ -22,7 +23,7 @@ from promptlog_contract.checks._schema import (
     validation_error_locates_field,
     validation_error_shape,
 )
-from promptlog_contract.types import NOT_JSON, JSONPath, Label
+from promptlog_contract.types import NOT_JSON, Context, JSONPath, Label
 
 from ._factory import CTX, STRICT, exchange, prompt_log, validation_error
 
@@ -126,10 +127,34 @@ def test_validation_error_shape_catches_malformed_detail(body: Any, fault: str) 
     assert caught.value.level == "failure"
 
 
-def test_validation_error_shape_warns_on_absent_detail() -> None:
+def test_validation_error_shape_warns_on_an_empty_object() -> None:
     with pytest.raises(MalformedValidationError) as caught:
-        validation_error_shape(exchange("invalid", status=422, body={"error": "bad"}), CTX)
+        validation_error_shape(exchange("invalid", status=422, body={}), CTX)
     assert caught.value.level == "warning"
+    assert not isinstance(caught.value, ForeignErrorEnvelope)
+
+
+#: Error envelopes of other frameworks and middlewares (AMBIGUITIES A10).
+FOREIGN = [
+    {"error": "Unprocessable Entity", "errors": [{"field": "tool_choice", "message": "bad"}]},
+    {"error": "bad"},
+    {"message": "Validation failed", "errors": {"tool_choice": ["is invalid"]}},
+    {"title": "Unprocessable Entity", "status": 422, "invalid-params": []},
+]
+
+
+@pytest.mark.parametrize("body", FOREIGN)
+@pytest.mark.parametrize("ctx", [CTX, STRICT])
+def test_validation_error_shape_catches_foreign_envelope(body: Any, ctx: Context) -> None:
+    with pytest.raises(ForeignErrorEnvelope, match="another error format") as caught:
+        validation_error_shape(exchange("invalid", status=422, body=body), ctx)
+    assert caught.value.level == "failure"
+    assert isinstance(caught.value, MalformedValidationError)
+
+
+def test_validation_error_shape_holds_for_detail_with_extra_keys() -> None:
+    body = {**validation_error(["body", "output"]), "request_id": "r1"}
+    validation_error_shape(exchange("invalid", status=422, body=body), CTX)
 
 
 def test_validation_error_shape_fails_absent_detail_under_strict() -> None:

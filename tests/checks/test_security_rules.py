@@ -13,6 +13,7 @@ from promptlog_contract.checks._security import (
     no_secret_echoed,
     unknown_log_not_found,
 )
+from promptlog_contract.strategies import NEAR_MISS_VARIANTS
 from promptlog_contract.types import NOT_JSON, Context, ExchangeKind
 
 from ._factory import API_KEY, CTX, exchange
@@ -31,16 +32,26 @@ def test_unknown_log_not_found_catches_found_log(status: int) -> None:
         unknown_log_not_found(exchange("unknown_log", status=status, body=NOT_JSON), CTX)
 
 
-@pytest.mark.parametrize("kind", ["auth_missing", "auth_wrong"])
+@pytest.mark.parametrize("kind", ["auth_missing", "auth_wrong", "auth_near_miss"])
 @pytest.mark.parametrize("status", [401, 403, 404])
 def test_auth_enforced_holds(kind: ExchangeKind, status: int) -> None:
     auth_enforced(exchange(kind, status=status, body={"detail": "Unauthorized"}), CTX)
 
 
-@pytest.mark.parametrize("kind", ["auth_missing", "auth_wrong"])
+@pytest.mark.parametrize("kind", ["auth_missing", "auth_wrong", "auth_near_miss"])
 def test_auth_enforced_catches_unauthenticated_success(kind: ExchangeKind) -> None:
     with pytest.raises(AuthNotEnforced, match="200"):
         auth_enforced(exchange(kind), CTX)
+
+
+@pytest.mark.parametrize("variant", NEAR_MISS_VARIANTS)
+def test_auth_enforced_catches_loose_key_comparison(variant: str) -> None:
+    near_miss = exchange("auth_near_miss", status=200, variant=variant)
+    with pytest.raises(AuthNotEnforced) as caught:
+        auth_enforced(near_miss, CTX)
+    message = caught.value.message
+    assert f"near-miss API key ({variant})" in message
+    assert all(form not in message for form in (API_KEY, API_KEY.swapcase(), API_KEY[:8]))
 
 
 def test_no_secret_echoed_holds() -> None:

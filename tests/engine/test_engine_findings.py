@@ -22,7 +22,7 @@ import pytest
 from promptlog_contract.commands.replay import replay
 from promptlog_contract.commands.selfcheck import EXPECTED_RULE
 from promptlog_contract.engine import RunConfig, run
-from promptlog_contract.mock import FAULTS, running_mock
+from promptlog_contract.mock import running_mock
 from promptlog_contract.reporting import apply_baseline, write_reports
 from promptlog_contract.reporting._baseline import Baseline, BaselineEntry, baseline_from_summary
 from promptlog_contract.reporting._summary import summary_dict
@@ -63,7 +63,7 @@ def _body(finding: Finding) -> str:
 
 @pytest.mark.socket
 @pytest.mark.slow
-@pytest.mark.parametrize("fault", sorted(FAULTS))
+@pytest.mark.parametrize("fault", sorted(EXPECTED_RULE))
 def test_fault_findings_are_actionable_holds(fault: str, tmp_path: Path) -> None:
     result = _fresh(fault, 0)
     rule = EXPECTED_RULE[fault]
@@ -85,7 +85,7 @@ def test_fault_findings_are_actionable_holds(fault: str, tmp_path: Path) -> None
 
 @pytest.mark.socket
 @pytest.mark.slow
-@pytest.mark.parametrize("fault", sorted(FAULTS))
+@pytest.mark.parametrize("fault", sorted(EXPECTED_RULE))
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_baseline_from_seed_0_matches_other_seeds_holds(fault: str, seed: int) -> None:
     baseline = _baseline(_run(fault, 0))
@@ -98,10 +98,10 @@ def test_baseline_from_seed_0_matches_other_seeds_holds(fault: str, seed: int) -
 
 @pytest.mark.socket
 @pytest.mark.slow
-@pytest.mark.parametrize("fault", sorted(FAULTS))
+@pytest.mark.parametrize("fault", sorted(EXPECTED_RULE))
 def test_baseline_for_one_fault_silences_no_other_holds(fault: str) -> None:
     baseline = _baseline(_run(fault, 0))
-    for other in sorted(set(FAULTS) - {fault}):
+    for other in sorted(set(EXPECTED_RULE) - {fault}):
         result = _fresh(other, 0)
         apply_baseline(result, baseline, today=TODAY)
         rule = EXPECTED_RULE[other]

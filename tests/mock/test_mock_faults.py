@@ -7,6 +7,7 @@ nothing could not exercise the rule the self-check pins on it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 import httpx
@@ -204,6 +205,42 @@ async def _nan_stored(client: httpx.AsyncClient) -> bool:
     response = await client.patch(log.url, content=b'{"metadata": {"x": 1e400}}')
     later = await client.get(f"/logs/{log.id}")
     return response.status_code == 500 and later.status_code == 500
+
+
+@probe("loose_api_key")
+async def _loose_key(client: httpx.AsyncClient) -> bool:
+    log = await new_log(client)
+    response = await client.patch(log.url, json={}, headers={"X-API-KEY": KEY.upper()})
+    return response.status_code == 200
+
+
+@probe("truncate_fractional_counts")
+async def _truncated(client: httpx.AsyncClient) -> bool:
+    response = await patch(client, await new_log(client), {"output_tokens": 7.5})
+    return response.status_code == 200 and response.json()["output_tokens"] == 7
+
+
+@probe("foreign_422_envelope")
+async def _foreign(client: httpx.AsyncClient) -> bool:
+    body = (await patch(client, await new_log(client), {"tool_choice": "sometimes"})).json()
+    return "detail" not in body and body["errors"][0]["field"].startswith("tool_choice")
+
+
+@probe("lost_update")
+async def _lost(client: httpx.AsyncClient) -> bool:
+    log = await new_log(client)
+    bodies = [{"output": "z"}, {"error": "e"}, {"stdout": "s"}, {"source": "x"}]
+    await asyncio.gather(*(patch(client, log, body) for body in bodies))
+    stored = await get(client, log)
+    return any(stored[key] != value for body in bodies for key, value in body.items())
+
+
+@probe("leak_to_siblings")
+async def _leaked(client: httpx.AsyncClient) -> bool:
+    log = await new_log(client)
+    sibling = await new_log(client)
+    await patch(client, log, {"output": "mine"})
+    return bool((await get(client, sibling))["output"] == "mine")
 
 
 def test_every_fault_has_a_doc_and_a_probe() -> None:

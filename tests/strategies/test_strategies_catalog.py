@@ -17,16 +17,16 @@ from promptlog_contract.strategies import (
     update_bodies,
     variants_of,
 )
-from promptlog_contract.strategies._catalog import location
 from promptlog_contract.strategies._invalid import Broken, broken_bodies
 from promptlog_contract.strategies._json import json_values
+from promptlog_contract.strategies._spots import location
 from promptlog_contract.types import Label, RawRequest
 
 _INVALID = "invalid_rule"
 _VALID_VARIANTS = [
     (dimension, variant)
     for dimension, variants in CATALOG.items()
-    if dimension not in (_INVALID, "raw")
+    if dimension not in (_INVALID, "invalid_kind", "raw")
     for variant in variants
 ]
 

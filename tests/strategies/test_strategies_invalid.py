@@ -11,7 +11,13 @@ from hypothesis.errors import InvalidArgument
 from jsonschema.exceptions import ValidationError, best_match
 
 from promptlog_contract.contract import request_validator
-from promptlog_contract.strategies import CATALOG, RULES, invalid_update_bodies, invalid_variant
+from promptlog_contract.strategies import (
+    CATALOG,
+    RULES,
+    bad_value_sweep,
+    invalid_update_bodies,
+    invalid_variant,
+)
 from promptlog_contract.strategies._invalid import Broken, broken_bodies
 from promptlog_contract.strategies._spots import ABSENT, deleted, replaced
 from promptlog_contract.types import InvalidBody, JSONPath
@@ -124,3 +130,8 @@ def test_required_family_deletes_the_key() -> None:
 def test_bad_arguments_raise_invalid_argument(kwargs: dict[str, Any]) -> None:
     with pytest.raises(InvalidArgument):
         invalid_update_bodies(**kwargs)
+
+
+@pytest.mark.parametrize("invalid", bad_value_sweep(), ids=lambda i: f"{i.label.kind}")
+def test_bad_value_sweep_matches_contract(invalid: InvalidBody) -> None:
+    _check_invalid(invalid)

@@ -17,8 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from promptlog_contract.contract import request_validator
-from promptlog_contract.strategies import CATALOG, invalid_update_bodies
+from promptlog_contract.strategies import CATALOG, bad_value_sweep, invalid_update_bodies
 from promptlog_contract.strategies._invalid import WORDS
+from promptlog_contract.strategies._spots import value_at
 from promptlog_contract.types import InvalidBody
 
 # The models are built with type() from real type objects (not strings), so
@@ -113,18 +114,45 @@ def _accepted(body: Any) -> dict[str, bool]:
 _PER_FAMILY = max(10, settings().max_examples // 5)
 
 
+def truncated_by_v1(invalid: InvalidBody) -> bool:
+    """Whether v1 accepts the body only by truncating a fractional count (AMBIGUITIES A4)."""
+    value = value_at(invalid.body, invalid.label.path)
+    if not (isinstance(value, float) and not value.is_integer() and _accepts_v1(invalid.body)):
+        return False
+    parsed = V1.parse_obj(invalid.body).dict()
+    return bool(value_at(parsed, invalid.label.path) == int(value))
+
+
+def assert_severity_agrees(invalid: InvalidBody) -> None:
+    """must-reject: no lax framework keeps the value; lax-coercible: v1 or v2 accepts it."""
+    accepted = _accepted(invalid.body)
+    if invalid.label.severity == "must-reject":
+        assert not accepted["v2"], (invalid.label, accepted)
+        assert not accepted["v1"] or truncated_by_v1(invalid), (invalid.label, accepted)
+    else:
+        assert any(accepted.values()), (invalid.label, accepted)
+
+
 @pytest.mark.parametrize("family", CATALOG["invalid_rule"])
 def test_severity_labels_agree_with_pydantic(family: str) -> None:
     @settings(max_examples=_PER_FAMILY, suppress_health_check=[HealthCheck.too_slow])
     @given(invalid_update_bodies(rules=[family]))
     def check(invalid: InvalidBody) -> None:
-        accepted = _accepted(invalid.body)
-        if invalid.label.severity == "must-reject":
-            assert not any(accepted.values()), (invalid.label, accepted)
-        else:
-            assert any(accepted.values()), (invalid.label, accepted)
+        assert_severity_agrees(invalid)
 
     check()
+
+
+@pytest.mark.parametrize("invalid", bad_value_sweep(), ids=lambda i: f"{i.label.kind}")
+def test_bad_value_sweep_severity_agrees_with_pydantic(invalid: InvalidBody) -> None:
+    assert_severity_agrees(invalid)
+
+
+def test_fractional_counts_are_must_reject_because_v1_truncates() -> None:
+    body = {"prompt_tokens": 1.5}
+    assert not _accepts_v2(body)
+    assert V1.parse_obj(body).prompt_tokens == 1  # accepted, but not the value sent
+    assert _accepts_v2({"prompt_tokens": 1.0})  # an integral float is an integer (valid)
 
 
 def _word_bodies() -> list[tuple[str, dict[str, Any]]]:

@@ -7,12 +7,23 @@ returns (the rule held, or does not concern this response) or raises a
 
 from __future__ import annotations
 
-from ._check import ALL_KINDS, LOG_KINDS, PATCH_KINDS, Check, CheckFunc, check
+from ._check import (
+    ALL_KINDS,
+    AUTH_KINDS,
+    GET_KINDS,
+    LOG_KINDS,
+    PATCH_KINDS,
+    Check,
+    CheckFunc,
+    check,
+)
 from ._compare import difference, semantically_equal
 from ._registry import CHECKS, check_names, run_checks
 from ._violations import (
     AuthNotEnforced,
+    ConcurrentUpdateLost,
     ErrorNotLocated,
+    ForeignErrorEnvelope,
     GetDisagreesWithPatch,
     InvalidBodyAccepted,
     MalformedValidationError,
@@ -21,6 +32,7 @@ from ._violations import (
     RepeatChangedState,
     SecretEchoed,
     ServerError,
+    SiblingLogChanged,
     UndocumentedStatus,
     UnionMismatch,
     UnknownLogFound,
@@ -31,13 +43,17 @@ from ._violations import (
 
 __all__ = [
     "ALL_KINDS",
+    "AUTH_KINDS",
     "CHECKS",
+    "GET_KINDS",
     "LOG_KINDS",
     "PATCH_KINDS",
     "AuthNotEnforced",
     "Check",
     "CheckFunc",
+    "ConcurrentUpdateLost",
     "ErrorNotLocated",
+    "ForeignErrorEnvelope",
     "GetDisagreesWithPatch",
     "InvalidBodyAccepted",
     "MalformedValidationError",
@@ -46,6 +62,7 @@ __all__ = [
     "RepeatChangedState",
     "SecretEchoed",
     "ServerError",
+    "SiblingLogChanged",
     "UndocumentedStatus",
     "UnionMismatch",
     "UnknownLogFound",

@@ -15,10 +15,14 @@ from promptlog_contract.types import Context, Exchange, ExchangeKind
 CheckFunc = Callable[[Exchange, Context], None]
 
 ALL_KINDS: frozenset[ExchangeKind] = frozenset(get_args(ExchangeKind))
+#: Exchanges that read a log back with GET /logs/{id}.
+GET_KINDS: frozenset[ExchangeKind] = frozenset({"get", "concurrent_get", "sibling_get"})
 #: Exchanges that are a PATCH of the endpoint under test.
-PATCH_KINDS: frozenset[ExchangeKind] = ALL_KINDS - {"get"}
-#: Exchanges whose 200 answer is the log: every PATCH, and the GET that reads it back.
-LOG_KINDS: frozenset[ExchangeKind] = PATCH_KINDS | {"get"}
+PATCH_KINDS: frozenset[ExchangeKind] = ALL_KINDS - GET_KINDS
+#: Exchanges whose 200 answer is the log: every PATCH, and every GET that reads one back.
+LOG_KINDS: frozenset[ExchangeKind] = PATCH_KINDS | GET_KINDS
+#: Exchanges sent without a valid API key: each must be refused.
+AUTH_KINDS: frozenset[ExchangeKind] = frozenset({"auth_missing", "auth_wrong", "auth_near_miss"})
 
 
 @dataclass(frozen=True)

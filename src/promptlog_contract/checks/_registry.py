@@ -9,6 +9,7 @@ from __future__ import annotations
 from promptlog_contract.types import Context, Exchange, Violation
 
 from ._check import Check
+from ._isolation import concurrent_patches_merge, other_logs_untouched
 from ._schema import (
     prompt_log_returned,
     response_matches_union,
@@ -46,6 +47,8 @@ CHECKS: tuple[Check, ...] = (
     omitted_fields_unchanged,
     repeat_is_stable,
     get_agrees_with_patch,
+    concurrent_patches_merge,
+    other_logs_untouched,
     unknown_log_not_found,
     auth_enforced,
     no_secret_echoed,

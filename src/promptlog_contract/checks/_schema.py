@@ -15,7 +15,13 @@ from promptlog_contract.types import NOT_JSON, Context, Exchange, JSONPath
 
 from ._check import ALL_KINDS, LOG_KINDS, check
 from ._compare import short
-from ._violations import ErrorNotLocated, MalformedValidationError, UnionMismatch, WrongUnionMember
+from ._violations import (
+    ErrorNotLocated,
+    ForeignErrorEnvelope,
+    MalformedValidationError,
+    UnionMismatch,
+    WrongUnionMember,
+)
 
 PROMPT_MEMBER = "PromptLogResponse"
 
@@ -113,16 +119,21 @@ def detail_problem(body: Any) -> str | None:
 
 @check(kinds=ALL_KINDS)
 def validation_error_shape(exchange: Exchange, ctx: Context) -> None:
-    """A 422 body is an HTTPValidationError: detail[] of {loc, msg, type}."""
+    """A 422 body is an HTTPValidationError: detail[] of {loc, msg, type} (`{}`: a warning)."""
     body = exchange.response.body
     if exchange.response.status != 422:
         return
     if body is NOT_JSON:
         raise MalformedValidationError("the 422 body is not JSON", paths=("<not JSON>",))
-    absent = isinstance(body, dict) and "detail" not in body
-    if absent and is_valid(contract.VALIDATION_ERROR_SCHEMA, body):
+    if isinstance(body, dict) and "detail" not in body:
+        if body:  # AMBIGUITIES A10: keys, but none of HTTPValidationError's, is another format
+            keys = ", ".join(sorted(map(repr, body))[:5])
+            raise ForeignErrorEnvelope(
+                f"the 422 body is another error format: no 'detail', but {keys}"[:300],
+                paths=("<foreign envelope>",),
+            )
         raise MalformedValidationError(
-            "the 422 body has no 'detail' (optional in the schema, but it says nothing)",
+            "the 422 body is {} ('detail' is optional in the schema, but it says nothing)",
             warning=not ctx.strict,
         )
     problem = detail_problem(body)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from promptlog_contract._secrets import contains_secret
 from promptlog_contract.types import Context, Exchange
 
-from ._check import ALL_KINDS, check
+from ._check import ALL_KINDS, AUTH_KINDS, check
 from ._violations import AuthNotEnforced, SecretEchoed, UnknownLogFound
 
 
@@ -22,13 +22,23 @@ def unknown_log_not_found(exchange: Exchange, ctx: Context) -> None:
         raise UnknownLogFound(f"a PATCH of a log that does not exist got {status}, expected 404")
 
 
-@check(kinds={"auth_missing", "auth_wrong"})
+@check(kinds=AUTH_KINDS)
 def auth_enforced(exchange: Exchange, ctx: Context) -> None:
-    """A request without a valid API key never succeeds."""
+    """A request without a valid API key (none, a wrong one, a near miss) never succeeds."""
     status = exchange.response.status
     if 200 <= status < 300:
-        key = "no API key" if exchange.kind == "auth_missing" else "a wrong API key"
-        raise AuthNotEnforced(f"a PATCH with {key} got {status}, expected 401 or 403")
+        raise AuthNotEnforced(
+            f"a PATCH with {_which_key(exchange)} got {status}, expected 401 or 403"
+        )
+
+
+def _which_key(exchange: Exchange) -> str:
+    # Near misses are named by variant only: their value is a form of the secret.
+    if exchange.kind == "auth_missing":
+        return "no API key"
+    if exchange.kind == "auth_near_miss":
+        return f"a near-miss API key ({exchange.variant or 'unnamed variant'})"
+    return "a wrong API key"
 
 
 @check(kinds=ALL_KINDS)

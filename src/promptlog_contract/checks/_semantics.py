@@ -62,7 +62,7 @@ def _ok_log(exchange: Exchange) -> dict[str, Any] | None:
     return body if exchange.response.status == 200 and isinstance(body, dict) else None
 
 
-@check(kinds={"valid"})
+@check(kinds={"valid", "concurrent"})
 def patched_fields_applied(exchange: Exchange, ctx: Context) -> None:
     """Every documented field sent in the PATCH reads back equal in the 200 body."""
     log = _ok_log(exchange)

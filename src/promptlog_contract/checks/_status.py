@@ -86,7 +86,7 @@ def content_type_json(exchange: Exchange, ctx: Context) -> None:
         )
 
 
-@check(kinds={"valid", "repeat"})
+@check(kinds={"valid", "repeat", "concurrent"})
 def valid_body_accepted(exchange: Exchange, ctx: Context) -> None:
     """A contract-valid body is accepted with 200."""
     status = exchange.response.status
@@ -106,8 +106,9 @@ def invalid_body_rejected(exchange: Exchange, ctx: Context) -> None:
         return
     where = "/".join(str(part) for part in label.path) or "<body>"
     lax = label.severity == "lax-coercible"
+    kind = f" with a {label.kind} value" if label.kind else ""
     raise InvalidBodyAccepted(
-        f"a body breaking {label.rule!r} at {where} got {status}"
+        f"a body breaking {label.rule!r} at {where}{kind} got {status}"
         + (" (the production framework coerces this leniently)" if lax else ""),
         warning=lax and not ctx.strict,
     )

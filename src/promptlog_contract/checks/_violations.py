@@ -10,7 +10,9 @@ from promptlog_contract.types import Violation
 
 __all__ = [
     "AuthNotEnforced",
+    "ConcurrentUpdateLost",
     "ErrorNotLocated",
+    "ForeignErrorEnvelope",
     "GetDisagreesWithPatch",
     "InvalidBodyAccepted",
     "MalformedValidationError",
@@ -19,6 +21,7 @@ __all__ = [
     "RepeatChangedState",
     "SecretEchoed",
     "ServerError",
+    "SiblingLogChanged",
     "UndocumentedStatus",
     "UnionMismatch",
     "UnknownLogFound",
@@ -60,6 +63,10 @@ class MalformedValidationError(Violation):
     """A 422 body is not a well-formed HTTPValidationError."""
 
 
+class ForeignErrorEnvelope(MalformedValidationError):
+    """A 422 body is another error format: none of HTTPValidationError's fields, other keys."""
+
+
 class ErrorNotLocated(Violation):
     """No 422 error location points at the field that was broken."""
 
@@ -78,6 +85,14 @@ class RepeatChangedState(Violation):
 
 class GetDisagreesWithPatch(Violation):
     """Reading the log back disagrees with what the PATCH returned."""
+
+
+class ConcurrentUpdateLost(Violation):
+    """A field sent by one of several concurrent PATCHes did not read back: an update was lost."""
+
+
+class SiblingLogChanged(Violation):
+    """A log that was not PATCHed changed while another log of its prompt was."""
 
 
 class UnknownLogFound(Violation):

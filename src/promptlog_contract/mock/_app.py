@@ -8,6 +8,8 @@ two cores. Order of checks: body size (middleware), API key, body, lookup.
 
 from __future__ import annotations
 
+import asyncio
+import hmac
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -20,10 +22,23 @@ from ._faults import Faults, SimulatedCrash, parse_faults
 from ._limits import BodySizeLimit
 from ._models import DATETIME_FIELDS, MAP_FIELDS, CreateBody, UpdateBody, non_finite_errors
 from ._render import json_response, render_log
-from ._store import CREATE_ONLY_FIELDS, UPDATE_FIELDS, NotFound, Store, UnknownLog, format_datetime
+from ._store import (
+    CREATE_ONLY_FIELDS,
+    UPDATE_FIELDS,
+    LogView,
+    NotFound,
+    Store,
+    UnknownLog,
+    format_datetime,
+)
 from ._validation import InvalidRequest, parse_body, validation_response
 
 JSONMap = dict[str, Any]
+#: How long a `lost_update` PATCH holds its stale copy: a database round trip, long
+#: enough that PATCHes sent together all read before any of them writes.
+RACE_WINDOW_S = 0.01
+#: The shortest prefix of a key the `loose_api_key` fault accepts.
+_LOOSE_PREFIX = 8
 _CREATE_FIELDS = (*UPDATE_FIELDS, *(f for f in CREATE_ONLY_FIELDS if f in CreateBody.model_fields))
 
 
@@ -32,7 +47,7 @@ class _Mock:
 
     def __init__(self, api_keys: tuple[str, ...], faults: Faults) -> None:
         self.api_keys = api_keys
-        self.key_set = frozenset(api_keys)
+        self.key_bytes = tuple(key.encode() for key in api_keys)
         self.faults = faults
         self.context = {"faults": faults} if faults.active else None
         self.store = Store(faults)
@@ -43,9 +58,16 @@ class _Mock:
             if self.faults.auth_optional:
                 return self.api_keys[0]
             raise HTTPException(401, "Missing API key: send it in the X-API-KEY header")
-        if key not in self.key_set:
-            raise HTTPException(401, "Invalid API key")  # never echo the key
-        return key
+        sent = key.encode("utf-8", "surrogateescape")
+        # Every key is compared, in constant time: no timing tells how much of a guess was right.
+        matches = [hmac.compare_digest(sent, known) for known in self.key_bytes]
+        if any(matches):
+            return self.api_keys[matches.index(True)]
+        if self.faults.loose_api_key:
+            loose = _loose_match(key, self.api_keys)
+            if loose is not None:
+                return loose
+        raise HTTPException(401, "Invalid API key")  # never echo the key
 
     def _dump(self, body: UpdateBody, free_form: tuple[str, ...]) -> JSONMap:
         dumped = body.model_dump(exclude_unset=True, warnings=False)
@@ -100,7 +122,10 @@ class _Mock:
             changes.pop("metadata", None)
         params = request.path_params
         try:
-            view = self.store.update_log(tenant, params["id"], params["log_id"], changes)
+            if self.faults.lost_update:
+                view = await self._racy_update(tenant, params["id"], params["log_id"], changes)
+            else:
+                view = self.store.update_log(tenant, params["id"], params["log_id"], changes)
         except UnknownLog:
             if self.faults.crash_on_unknown_log:
                 raise SimulatedCrash("unknown log") from None
@@ -108,6 +133,14 @@ class _Mock:
         except NotFound as exc:
             raise HTTPException(404, str(exc)) from None
         return json_response(render_log(view, self.faults, as_tool=self.faults.tool_log_returned))
+
+    async def _racy_update(
+        self, tenant: str, prompt_id: str, log_id: str, changes: JSONMap
+    ) -> LogView:
+        # Read, wait for "the database", write the whole stale copy back: no lock, no merge.
+        stale = self.store.read_fields(tenant, prompt_id, log_id)
+        await asyncio.sleep(RACE_WINDOW_S)
+        return self.store.write_fields(tenant, log_id, {**stale, **changes})
 
     async def get_log(self, request: Request) -> Response:
         tenant = self.tenant(request)
@@ -130,6 +163,18 @@ class _Mock:
             return validation_response([missing], request.headers, self.faults)
         self.store.delete_logs(tenant, ids)
         return Response(status_code=204)
+
+
+def _loose_match(key: str, known: tuple[str, ...]) -> str | None:
+    """The `loose_api_key` fault: the key that `key` is "close enough" to, if any."""
+    trimmed = key.strip().casefold()
+    for real in known:
+        folded = real.casefold()
+        if trimmed.startswith(folded) or (
+            len(trimmed) >= min(_LOOSE_PREFIX, len(folded)) and folded.startswith(trimmed)
+        ):
+            return real
+    return None
 
 
 async def _crash(request: Request, exc: Exception) -> Response:

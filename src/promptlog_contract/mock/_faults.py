@@ -39,6 +39,11 @@ FAULTS: Mapping[str, str] = MappingProxyType(
         "append_messages": "a sent `messages` list is appended to the stored one",
         "tool_log_returned": "PATCH returns a ToolLogResponse (`tool` instead of `prompt`)",
         "store_nan": "non-finite numbers (1e400) are stored, so the log can no longer be rendered",
+        "loose_api_key": "keys match loosely: case, whitespace, a char more or less, a prefix",
+        "truncate_fractional_counts": "a fractional token count (1.5) is stored truncated (1)",
+        "foreign_422_envelope": "422 bodies are {error, errors: [{field, message}]}, not {detail}",
+        "lost_update": "PATCH is read-modify-write without a lock: concurrent PATCHes lose fields",
+        "leak_to_siblings": "a PATCH is also applied to every other log of the same prompt",
     }
 )
 
@@ -71,6 +76,11 @@ class Faults:
     append_messages: bool = False
     tool_log_returned: bool = False
     store_nan: bool = False
+    loose_api_key: bool = False
+    truncate_fractional_counts: bool = False
+    foreign_422_envelope: bool = False
+    lost_update: bool = False
+    leak_to_siblings: bool = False
 
     @property
     def active(self) -> tuple[str, ...]:

@@ -83,6 +83,20 @@ def _finite(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationI
         raise
 
 
+def _count(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+    try:
+        return handler(value)
+    except ValidationError as exc:
+        if (
+            _faults(info).truncate_fractional_counts
+            and isinstance(value, float)
+            and math.isfinite(value)
+            and all(error["type"] == "int_from_float" for error in exc.errors())
+        ):
+            return int(value)  # what int(1.5) does: silently 1
+        raise
+
+
 def _utc(value: datetime, info: ValidationInfo) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
@@ -100,6 +114,8 @@ ChatRole = Annotated[
     Literal["user", "assistant", "system", "tool", "developer"], WrapValidator(_role)
 ]
 FiniteFloat = Annotated[float, WrapValidator(_finite)]
+#: A token count: pydantic v2 lax refuses a fractional float (`int_from_float`), keeps 1.0.
+Count = Annotated[int, WrapValidator(_count)]
 UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
 
 
@@ -198,9 +214,9 @@ class UpdateBody(_Model):
     """PromptLogUpdateRequest: every field optional (contracts/SOURCES.md, "SDK")."""
 
     output_message: ChatMessage | None = None
-    prompt_tokens: int | None = None
-    reasoning_tokens: int | None = None
-    output_tokens: int | None = None
+    prompt_tokens: Count | None = None
+    reasoning_tokens: Count | None = None
+    output_tokens: Count | None = None
     prompt_cost: FiniteFloat | None = None
     output_cost: FiniteFloat | None = None
     finish_reason: str | None = None

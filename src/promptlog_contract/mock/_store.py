@@ -2,9 +2,10 @@
 
 Every read-modify-write happens inside the lock, so concurrent PATCHes of
 disjoint fields of one log lose nothing even if the app is driven from several
-threads. Nothing keeps history (only the one snapshot the `stale_get` fault
-needs), and the number of logs per tenant is capped, so memory stays flat
-however long a suite hammers the mock.
+threads (the `lost_update` fault reads and writes in two steps instead).
+Nothing keeps history (only the one snapshot the `stale_get` fault needs), and
+the number of logs per tenant is capped, so memory stays flat however long a
+suite hammers the mock.
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ class _Prompt:
     versions: dict[str, _Version] = field(default_factory=dict)
     total_logs_count: int = 0
     inputs: dict[str, None] = field(default_factory=dict)
+    #: Ids of the logs created under this prompt (kept only for `leak_to_siblings`).
+    log_ids: list[str] = field(default_factory=list)
 
     def response(self, version: _Version) -> JSONMap:
         """The PromptResponse of `version`, with every required field."""
@@ -216,19 +219,25 @@ class Store:
                 prompt.inputs[name] = None
             log = _Log(new_id("log_"), prompt, version, stored)
             self._add(tenant, log)
+            if self._faults.leak_to_siblings:
+                prompt.log_ids.append(log.id)
             return self._view(log)
+
+    def _patchable(self, tenant: str, prompt_id: str, log_id: str) -> _Log:
+        log = self._logs.get(tenant, {}).get(log_id)
+        if log is None and self._faults.upsert_unknown_log:
+            log = self._upsert(tenant, prompt_id, log_id)
+        if log is None:
+            raise UnknownLog("Log not found")
+        if log.prompt.id != prompt_id:
+            raise NotFound("Log not found")
+        return log
 
     def update_log(self, tenant: str, prompt_id: str, log_id: str, changes: JSONMap) -> LogView:
         """Apply a partial update (only the keys in `changes`); NotFound if not the caller's."""
         faults = self._faults
         with self._lock:
-            log = self._logs.get(tenant, {}).get(log_id)
-            if log is None and faults.upsert_unknown_log:
-                log = self._upsert(tenant, prompt_id, log_id)
-            if log is None:
-                raise UnknownLog("Log not found")
-            if log.prompt.id != prompt_id:
-                raise NotFound("Log not found")
+            log = self._patchable(tenant, prompt_id, log_id)
             before = dict(log.fields) if faults.stale_get else None
             if faults.clear_omitted_fields:
                 log.fields.update(dict.fromkeys(UPDATE_FIELDS))
@@ -240,6 +249,30 @@ class Store:
             log.fields.update(changes)
             if before is not None and before != log.fields:
                 log.previous = before  # a lagging replica: one change behind
+            if faults.leak_to_siblings:
+                self._leak(tenant, log, changes)
+            return self._view(log)
+
+    def _leak(self, tenant: str, log: _Log, changes: JSONMap) -> None:
+        # An UPDATE ... WHERE prompt_id = ? that forgot the log id: every log of the prompt.
+        logs = self._logs.get(tenant, {})
+        log.prompt.log_ids = [other_id for other_id in log.prompt.log_ids if other_id in logs]
+        for other_id in log.prompt.log_ids:
+            if other_id != log.id:
+                logs[other_id].fields.update(changes)
+
+    def read_fields(self, tenant: str, prompt_id: str, log_id: str) -> JSONMap:
+        """A copy of a log's fields (the read half of the `lost_update` fault's update)."""
+        with self._lock:
+            return dict(self._patchable(tenant, prompt_id, log_id).fields)
+
+    def write_fields(self, tenant: str, log_id: str, fields: JSONMap) -> LogView:
+        """Replace a log's fields wholesale (the write half of `lost_update`)."""
+        with self._lock:
+            log = self._logs.get(tenant, {}).get(log_id)
+            if log is None:
+                raise UnknownLog("Log not found")
+            log.fields = fields
             return self._view(log)
 
     def _upsert(self, tenant: str, prompt_id: str, log_id: str) -> _Log:

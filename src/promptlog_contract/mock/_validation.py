@@ -125,6 +125,13 @@ def validation_response(errors: ErrorList, headers: Mapping[str, str], faults: F
     status = 400 if faults.status_400_for_validation else 422
     if faults.plain_text_422:
         return Response(b"Unprocessable Entity", status, media_type="text/plain")
+    if faults.foreign_422_envelope:
+        # Another framework's error middleware: same status, a shape no FastAPI client reads.
+        foreign = [
+            {"field": ".".join(map(str, error["loc"][1:])) or "body", "message": error["msg"]}
+            for error in errors
+        ]
+        return json_response({"error": "Unprocessable Entity", "errors": foreign}, status)
     if faults.flat_error_loc:
         errors = [{**error, "loc": ".".join(map(str, error["loc"]))} for error in errors]
     body: dict[str, Any] = {"detail": errors}

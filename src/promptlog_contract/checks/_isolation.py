@@ -1,0 +1,57 @@
+"""Rules about what other requests do to a log: concurrent PATCHes, and PATCHes of its siblings.
+
+A sequence of PATCHes sent one by one never shows a read-modify-write without
+a lock, nor an update whose WHERE clause matches too many rows; these rules
+judge the reads the engine makes after a concurrent round and of a log it
+never PATCHed. Comparisons are the partial-update rules' (see `_compare`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from promptlog_contract import contract
+from promptlog_contract.types import Context, Exchange
+
+from ._check import check
+from ._compare import difference
+from ._semantics import _ok_log, differences, summary
+from ._violations import ConcurrentUpdateLost, SiblingLogChanged
+
+
+@check(kinds={"concurrent_get"})
+def concurrent_patches_merge(exchange: Exchange, ctx: Context) -> None:
+    """After concurrent PATCHes of disjoint fields, every field sent reads back (in any order)."""
+    log = _ok_log(exchange)
+    if log is None or not exchange.concurrent:
+        return
+    documented = set(contract.documented_request_fields())
+    sent: dict[str, list[Any]] = defaultdict(list)
+    for body in exchange.concurrent:
+        for field, value in body.items():
+            if field in documented:
+                sent[field].append(value)
+    lost = []
+    for field, values in sent.items():
+        # A field two PATCHes both sent may end as either: any order of application is fine.
+        found = [difference(value, log.get(field), field=field) for value in values]
+        if all(diff is not None for diff in found):
+            lost.append(found[0] or field)
+    if lost:
+        rounds = f"{len(exchange.concurrent)} concurrent PATCHes"
+        raise ConcurrentUpdateLost(summary(f"a field sent by one of {rounds} was lost", lost))
+
+
+@check(kinds={"sibling_get"})
+def other_logs_untouched(exchange: Exchange, ctx: Context) -> None:
+    """A log of the same prompt that was never PATCHed reads back as it was before."""
+    log = _ok_log(exchange)
+    if log is None or exchange.before is None:
+        return
+    # The nested prompt (its counters and timestamps) and evaluator_logs (monitoring
+    # evaluators attach them later) are not the log's own fields: AMBIGUITIES A24.
+    fields = (*contract.documented_request_fields(), "id")
+    found = differences(exchange.before, log, fields)
+    if found:
+        raise SiblingLogChanged(summary("a log that was not PATCHed changed", found))

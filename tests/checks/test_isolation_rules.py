@@ -1,0 +1,101 @@
+"""Isolation rules: concurrent_patches_merge and other_logs_untouched."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from promptlog_contract.checks import ConcurrentUpdateLost, SiblingLogChanged
+from promptlog_contract.checks._isolation import concurrent_patches_merge, other_logs_untouched
+
+from ._factory import CTX, STRICT, exchange, prompt_log
+
+#: One concurrent round: PATCHes of disjoint fields of one log.
+ROUND: tuple[Mapping[str, Any], ...] = (
+    {"output": "o"},
+    {"prompt_tokens": 3, "output_tokens": 4},
+    {"created_at": "2025-05-02T10:00:00+02:00"},
+    {"metadata": {"m": [1, {"n": None}]}},
+    {"tool_choice": {"type": "function", "function": {"name": "f"}}},
+)
+#: What a faithful server reads back after the round, normalised as it may be.
+MERGED = prompt_log(
+    output="o",
+    prompt_tokens=3.0,
+    output_tokens=4,
+    created_at="2025-05-02T08:00:00Z",
+    metadata={"m": [1, {"n": None}]},
+    tool_choice={"type": "function", "function": {"name": "f"}},
+    source="untouched",
+)
+
+
+def test_concurrent_patches_merge_holds() -> None:
+    concurrent_patches_merge(exchange("concurrent_get", body=MERGED, concurrent=ROUND), CTX)
+
+
+def test_concurrent_patches_merge_holds_in_any_order_for_a_shared_field() -> None:
+    shared = ({"output": "first"}, {"output": "second"}, {"error": "e"})
+    for winner in ("first", "second"):
+        body = prompt_log(output=winner, error="e")
+        concurrent_patches_merge(exchange("concurrent_get", body=body, concurrent=shared), STRICT)
+
+
+@pytest.mark.parametrize("lost", ["output", "output_tokens", "created_at", "metadata"])
+def test_concurrent_patches_merge_catches_lost_update(lost: str) -> None:
+    stale = {**MERGED, lost: None}
+    with pytest.raises(ConcurrentUpdateLost, match=f"{len(ROUND)} concurrent PATCHes") as caught:
+        concurrent_patches_merge(exchange("concurrent_get", body=stale, concurrent=ROUND), CTX)
+    assert lost in caught.value.message and caught.value.level == "failure"
+
+
+def test_concurrent_patches_merge_catches_every_value_of_a_shared_field_lost() -> None:
+    shared = ({"output": "first"}, {"output": "second"})
+    with pytest.raises(ConcurrentUpdateLost, match="output"):
+        concurrent_patches_merge(
+            exchange("concurrent_get", body=prompt_log(output="a"), concurrent=shared), CTX
+        )
+
+
+def test_concurrent_patches_merge_does_not_apply_without_a_round_or_a_log() -> None:
+    stale = prompt_log()
+    concurrent_patches_merge(exchange("concurrent_get", body=stale, concurrent=None), CTX)
+    concurrent_patches_merge(exchange("concurrent_get", body=stale, concurrent=()), CTX)
+    concurrent_patches_merge(exchange("concurrent_get", status=404, body={}, concurrent=ROUND), CTX)
+
+
+SIBLING = prompt_log(id="log_2", output="a", prompt_tokens=7, metadata={"k": "v"})
+
+
+def test_other_logs_untouched_holds() -> None:
+    later = {**SIBLING, "prompt_tokens": 7.0, "evaluator_logs": [{"id": "ev_log"}]}
+    later["prompt"] = {
+        **SIBLING["prompt"],
+        "total_logs_count": 9,
+        "updated_at": "2026-01-01T00:00:00Z",
+    }
+    other_logs_untouched(exchange("sibling_get", body=later, before=SIBLING), STRICT)
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        ({"output": "mine"}, "output"),
+        ({"prompt_tokens": 9}, "prompt_tokens"),
+        ({"metadata": {"k": "v", "leaked": 1}}, "metadata"),
+        ({"error": "e"}, "error"),
+        ({"id": "log_1"}, "id"),
+    ],
+)
+def test_other_logs_untouched_catches_leak_to_siblings(change: dict[str, Any], where: str) -> None:
+    with pytest.raises(SiblingLogChanged, match=where) as caught:
+        other_logs_untouched(
+            exchange("sibling_get", body={**SIBLING, **change}, before=SIBLING), CTX
+        )
+    assert caught.value.level == "failure"
+
+
+def test_other_logs_untouched_does_not_apply_without_a_before_state() -> None:
+    other_logs_untouched(exchange("sibling_get", body=prompt_log(output="x"), before=None), CTX)
