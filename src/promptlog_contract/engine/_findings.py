@@ -196,7 +196,9 @@ class Collector:
     def groups(self) -> list[Group]:
         """The distinct findings: buckets merged by shared location, most shared first."""
         by_base: dict[tuple[str, ...], list[_Bucket]] = {}
-        for bucket in self._buckets.values():
+        with self._lock:
+            buckets = list(self._buckets.values())
+        for bucket in buckets:
             by_base.setdefault(tuple(sorted(bucket.base.items())), []).append(bucket)  # type: ignore[arg-type]
         out: list[Group] = []
         for buckets in by_base.values():

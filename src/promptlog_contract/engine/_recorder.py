@@ -66,7 +66,7 @@ class Recorder:
     def __init__(self, ctx: Context, catalog: Mapping[str, Iterable[str]]) -> None:
         self.ctx = ctx
         self.rules: dict[str, RuleStats] = {c.name: RuleStats() for c in CHECKS}
-        self.findings: list[Finding] = []
+        self._findings: list[Finding] = []
         self.collector = Collector()
         self.finished = False
         #: each finding's kept examples, smallest body first (the first is minimised)
@@ -174,10 +174,19 @@ class Recorder:
             self.first_failure[rule] = round(time.monotonic() - self._started, 3)
         self.collector.add(rule, violation, exchange, rejudge)
 
-    def finish(self) -> list[Finding]:
-        """Group every failure seen into distinct findings (ids F001...), smallest example first."""
-        self.findings, self.exchanges, self.rejudges, self.examples = [], {}, {}, {}
-        self.finished = True
+    @property
+    def findings(self) -> list[Finding]:
+        """The distinct findings: as sealed by `finish`, else grouped afresh from what was seen."""
+        return self._findings if self.finished else self.finish(seal=False)
+
+    def finish(self, *, seal: bool = True) -> list[Finding]:
+        """Group every failure seen into distinct findings (ids F001...), smallest example first.
+
+        Sealed (the default), the list is kept as is for minimising and labelling.
+        """
+        findings: list[Finding] = []
+        self._findings, self.exchanges, self.rejudges, self.examples = findings, {}, {}, {}
+        self.finished = seal
         for group in self.collector.groups():
             examples = sorted(group.examples, key=lambda e: len(e.exchange.request.content or b""))
             first = examples[0]
@@ -187,12 +196,12 @@ class Recorder:
             finding.signature, finding.also = group.signature, group.also
             finding.occurrences = group.occurrences
             finding.examples = [self.example_dict(e) for e in examples[1:4]]
-            self.findings.append(finding)
+            findings.append(finding)
             self.exchanges[finding.id] = first.exchange
             self.examples[finding.id] = examples
             if first.rejudge is not None:
                 self.rejudges[finding.id] = first.rejudge
-        return self.findings
+        return findings
 
     def example_dict(self, example: Example) -> dict[str, Any]:
         secret = self.ctx.api_key
@@ -207,7 +216,7 @@ class Recorder:
     def make_finding(self, rule: str, violation: Violation, exchange: Exchange, fp: str) -> Finding:
         secret = self.ctx.api_key
         return Finding(
-            id=f"F{len(self.findings) + 1:03d}",
+            id=f"F{len(self._findings) + 1:03d}",
             rule=rule,
             violation=type(violation).__name__,
             level=violation.level,
