@@ -15,10 +15,12 @@ next one look guilty.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from promptlog_contract import contract, strategies
+from promptlog_contract._secrets import scrub
 from promptlog_contract.types import Finding
 
 from . import _reproduce as render
@@ -82,6 +84,13 @@ def _reproducing(seq: Sequences, fresh: Fresh, finding: Finding) -> Recipe:
         if _fails(seq, fresh, finding, example.rejudge)(recipe):
             return recipe
     return recipes[0] if recipes else Recipe.from_exchange(seq.recorder.exchanges[finding.id])
+
+
+def _scrubbed(value: Any, secret: str) -> Any:
+    """A JSON value with every form of the key replaced (a server may store what it was sent)."""
+    if value is None:
+        return None
+    return json.loads(scrub(json.dumps(value), secret))
 
 
 def _who(finding: Finding) -> tuple[dict[str, str], set[str]]:
@@ -277,7 +286,7 @@ def label(
         finding.sequence = {
             "recipe": recipe.to_dict(),
             "create": seq.logs.create_body(),
-            "before": before,
+            "before": _scrubbed(before, secret),
             "steps": [
                 {
                     "kind": e.kind,
