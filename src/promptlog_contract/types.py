@@ -168,10 +168,18 @@ class Violation(Exception):
     only fails the gate under --strict.
     """
 
-    def __init__(self, message: str, *, warning: bool = False) -> None:
+    def __init__(self, message: str, *, warning: bool = False, paths: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.warning = warning
+        #: where it broke, most telling first: "metadata", "messages/0/content",
+        #: "PromptLogResponse:evaluator_logs:required" (finding signatures generalise them)
+        self.paths = paths
+
+    @property
+    def path(self) -> str | None:
+        """The first location that broke, or None when the rule has no location."""
+        return self.paths[0] if self.paths else None
 
     @property
     def level(self) -> Level:
@@ -232,10 +240,24 @@ class Finding:
     request: dict[str, Any]
     response: dict[str, Any]
     curl: str
-    reproducibility: Literal["deterministic", "flaky", "unchecked"] = "unchecked"
+    #: "deterministic", "flaky (k of n)" or why it was not re-run ("not re-run: budget spent")
+    reproducibility: str = "not re-run: budget spent"
     label: dict[str, Any] | None = None
     fingerprint: str = ""
     baselined: bool = False
+    #: the root-cause signature the fingerprint hashes, as readable parts
+    signature: dict[str, str] = field(default_factory=dict)
+    #: other locations the same failures broke, each {"location", "fingerprint"}:
+    #: a re-run showing any of them is this finding, and a baseline may name any
+    also: list[dict[str, str]] = field(default_factory=list)
+    occurrences: int = 1
+    #: a few other occurrences (request line, body, message), capped
+    examples: list[dict[str, Any]] = field(default_factory=list)
+    #: the story: the log before, each step sent and answered, what differs
+    sequence: dict[str, Any] = field(default_factory=dict)
+    #: self-contained reproducers: {"curl": script, "python": httpx snippet}
+    reproducer: dict[str, str] = field(default_factory=dict)
+    replay: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -253,6 +275,13 @@ class Finding:
             "label": self.label,
             "fingerprint": self.fingerprint,
             "baselined": self.baselined,
+            "signature": dict(self.signature),
+            "also": list(self.also),
+            "occurrences": self.occurrences,
+            "examples": list(self.examples),
+            "sequence": dict(self.sequence),
+            "reproducer": dict(self.reproducer),
+            "replay": self.replay,
         }
 
 
@@ -287,6 +316,8 @@ class RunResult:
     not_exercised: dict[str, str] = field(default_factory=dict)
     #: rules that judged nothing because the target lacks a capability (README) -> which
     excused: dict[str, str] = field(default_factory=dict)
+    #: the bundled mock's seeded faults when the target was the bundled mock, else None
+    mock_faults: list[str] | None = None
 
     @property
     def failures(self) -> list[Finding]:

@@ -1,9 +1,8 @@
 """Findings are reproducers: a curl line without the key, a deterministic/flaky label,
-a shrunk body, and `replay` that re-sends one and says whether it still fails.
+a shrunk body, and `replay` that re-creates one on a fresh log and re-judges it.
 
-The faulty run uses an existing log (`--prompt-id/--log-id`), as on staging:
-scratch logs are deleted at the end of a run, and a re-sent request to a
-deleted log cannot show what it showed before (see the xfail below).
+The faulty run uses an existing log (`--prompt-id/--log-id`), as on staging;
+a run on scratch logs replays as well, since replay makes its own log.
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ from promptlog_contract.types import Exchange, Finding, Violation
 
 KEY = "repro-key-Zq9/x+y"
 FAULTS = ("status_400_for_validation", "auth_optional")
-BODY_KINDS = ("valid", "invalid", "repeat", "get")
 
 
 @dataclass(frozen=True)
@@ -36,7 +34,7 @@ class FaultyRun:
 
     def finding(self, rule: str, kind: str) -> dict[str, Any]:
         for failure in self.failures:
-            if failure["rule"] == rule and failure["kind"] == kind:
+            if failure["rule"] == rule and failure["signature"]["kind"] == kind:
                 return failure
         raise AssertionError(f"no {kind} failure of {rule}: {[f['rule'] for f in self.failures]}")
 
@@ -82,28 +80,23 @@ def replay(run: FaultyRun, finding_id: str, base_url: str) -> int:
 
 @pytest.mark.socket
 def test_reproducer_redacts_key_holds(faulty_run: FaultyRun) -> None:
-    finding = faulty_run.finding("status_code_documented", "invalid")
+    finding = faulty_run.finding("status_code_documented", "body")
     assert "X-API-KEY: [REDACTED]" in finding["curl"]
     assert finding["request"]["headers"]["X-API-KEY"] == "[REDACTED]"
     assert finding["curl"].startswith("curl ")
-    assert "--data-binary" in finding["curl"]
     assert finding["reproducibility"] == "deterministic"
-    shrunk: set[str] = set()
     for failure in faulty_run.failures:
         assert KEY not in json.dumps(failure)
-        if failure["kind"] in BODY_KINDS:
-            # One body finding per rule is shrunk and re-sent (README, "Minimise");
-            # its siblings may stay unchecked.
-            if failure["rule"] in shrunk:
-                continue
-            shrunk.add(failure["rule"])
+        # Every distinct finding is minimised and re-run from a fresh log.
         assert failure["reproducibility"] == "deterministic", failure["id"]
-    assert shrunk == {"status_code_documented"}
+        assert "$HUMANLOOP_API_KEY" in failure["reproducer"]["curl"]
+        assert 'os.environ["HUMANLOOP_API_KEY"]' in failure["reproducer"]["python"]
+        assert failure["replay"] == f"promptlog-contract replay {failure['id']}"
 
 
 @pytest.mark.socket
 @pytest.mark.parametrize(
-    ("rule", "kind"), [("status_code_documented", "invalid"), ("auth_enforced", "auth_missing")]
+    ("rule", "kind"), [("status_code_documented", "body"), ("auth_enforced", "auth_missing")]
 )
 def test_replay_catches_still_failing(
     faulty_run: FaultyRun, rule: str, kind: str, capsys: pytest.CaptureFixture[str]
@@ -117,7 +110,7 @@ def test_replay_catches_still_failing(
 
 @pytest.mark.socket
 @pytest.mark.parametrize(
-    ("rule", "kind"), [("status_code_documented", "invalid"), ("auth_enforced", "auth_missing")]
+    ("rule", "kind"), [("status_code_documented", "body"), ("auth_enforced", "auth_missing")]
 )
 def test_replay_holds_on_faithful_mock(
     faulty_run: FaultyRun, rule: str, kind: str, capsys: pytest.CaptureFixture[str]
@@ -154,11 +147,6 @@ def test_shrunk_body_holds(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.socket
-@pytest.mark.xfail(
-    strict=True,
-    reason="known limitation: the run deletes its scratch logs, so a keyless PATCH re-sent to "
-    "one gets 404 and replay reports the auth_optional finding as no longer failing",
-)
 def test_replay_catches_auth_optional_on_scratch_log(tmp_path: Path) -> None:
     with running_mock(api_keys=(KEY,), faults=("auth_optional",)) as base_url:
         code = main(

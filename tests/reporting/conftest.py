@@ -118,7 +118,7 @@ def failing_result() -> RunResult:
                 violation="OmittedFieldChanged",
                 message="metadata changed although the PATCH did not send it",
                 fingerprint="fp-omitted-1",
-                reproducibility="flaky",
+                reproducibility="flaky (2 of 3)",
             ),
             _finding(
                 id="W1",

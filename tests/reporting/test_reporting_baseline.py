@@ -74,9 +74,11 @@ def test_expired_entry_fails_the_gate(failing_result: RunResult, tmp_path: Path)
     )
     apply_baseline(failing_result, load_baseline(path), today=TODAY)
     assert failing_result.exit_code == 1
-    assert [f.id for f in failing_result.failures] == ["F1"]
+    # Reported as an expired entry, not as a new failure.
+    assert [f.id for f in failing_result.failures] == []
     assert failing_result.baseline is not None
     assert [e["rule"] for e in failing_result.baseline["expired"]] == ["response_matches_union"]
+    assert failing_result.baseline["expired"][0]["findings"] == ["F1"]
     validate_summary(summary_dict(failing_result))
 
 

@@ -49,10 +49,27 @@ def test_html_shows_verdict_failure_and_never_exercised_cell(
     assert "$HUMANLOOP_API_KEY" in page  # the curl reproducer is there, runnable
 
 
+def test_findings_come_first_with_copy_and_replay(
+    failing_result: RunResult, tmp_path: Path
+) -> None:
+    page = _html(failing_result, tmp_path, kill_matrix=KILL_MATRIX)
+    assert page.index('id="failures"') < page.index('id="rules"') < page.index('id="coverage"')
+    first = failing_result.failures[0].id
+    assert f'data-copy="curl-{first}"' in page and f'id="curl-{first}"' in page
+    assert f"promptlog-contract replay {first}" in page
+
+
 def test_html_is_self_contained(failing_result: RunResult, tmp_path: Path) -> None:
     page = _html(failing_result, tmp_path, kill_matrix=KILL_MATRIX)
     assert not _ATTR_URL.search(page)
-    assert "<script" not in page.lower()
+    # One script only, the copy button's, allowed by its hash and by nothing wider.
+    from promptlog_contract.reporting._html_findings import COPY_HASH, COPY_SCRIPT
+
+    assert page.lower().count("<script") == 1
+    assert f"<script>{COPY_SCRIPT}</script>" in page
+    assert f"script-src '{COPY_HASH}'" in page
+    assert "unsafe-inline'; script-src 'unsafe" not in page
+    assert "fetch(" not in page and "XMLHttpRequest" not in page
     assert "url(" not in page
     assert "@import" not in page
     assert "default-src 'none'" in page
@@ -84,7 +101,7 @@ def test_everything_is_escaped(
         )
     )
     page = _html(failing_result, tmp_path)
-    assert "<script>" not in page and "<img" not in page
+    assert '<script>alert("x")' not in page and "<img" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
 
 

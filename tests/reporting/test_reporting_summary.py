@@ -50,6 +50,7 @@ def test_failing_summary_is_schema_valid(failing_result: RunResult) -> None:
         "warned_rules": 1,
         "skipped_rules": 1,
         "errors": 0,
+        "failure_occurrences": 2,
         "failures": 2,
         "warnings": 1,
         "baselined": 0,

@@ -19,6 +19,7 @@ __all__ = [
     "DATE_TIME_FIELDS",
     "FREE_FORM_FIELDS",
     "difference",
+    "locate",
     "parse_instant_ns",
     "semantically_equal",
     "short",
@@ -52,14 +53,22 @@ def difference(expected: Any, got: Any, *, field: str | None = None) -> str | No
     whether strings are date-times and whether objects are free-form maps.
     Absent and null are the same everywhere except as keys of free-form maps.
     """
-    path = field or "<value>"
+    found = locate(expected, got, field=field)
+    return None if found is None else found[1]
+
+
+def locate(
+    expected: Any, got: Any, *, field: str | None = None
+) -> tuple[tuple[str | int, ...], str] | None:
+    """`difference` with the location as path parts: ((field, 0, "content"), message)."""
+    path: tuple[str | int, ...] = (field or "<value>",)
     if field in DATE_TIME_FIELDS and isinstance(expected, str):
         sent_ns = parse_instant_ns(expected)
         if sent_ns is not None:
             got_ns = parse_instant_ns(got) if isinstance(got, str) else None
             if got_ns is not None and abs(got_ns - sent_ns) < _TOLERANCE_NS:
                 return None
-            return _say(path, expected, got)
+            return path, _say(path, expected, got)
     mode: Mode = "exact" if field in FREE_FORM_FIELDS else "structured"
     return _diff(expected, got, path, mode)
 
@@ -94,34 +103,40 @@ def short(value: Any, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _say(path: str, expected: Any, got: Any) -> str:
-    return f"{path}: expected {short(expected)}, got {short(got)}"
+Path = tuple[str | int, ...]
+Found = tuple[Path, str] | None
 
 
-def _diff(expected: Any, got: Any, path: str, mode: Mode) -> str | None:
+def _say(path: Path, expected: Any, got: Any) -> str:
+    return f"{_text(path)}: expected {short(expected)}, got {short(got)}"
+
+
+def _text(path: Path) -> str:
+    return "/".join(str(part) for part in path)
+
+
+def _diff(expected: Any, got: Any, path: Path, mode: Mode) -> Found:
     if isinstance(expected, dict) and isinstance(got, dict):
         return _diff_objects(expected, got, path, mode)
     if isinstance(expected, list) and isinstance(got, list):
         if len(expected) != len(got):
-            return f"{path}: expected {len(expected)} items, got {len(got)}"
+            return path, f"{_text(path)}: expected {len(expected)} items, got {len(got)}"
         for index, (left, right) in enumerate(zip(expected, got, strict=True)):
-            found = _diff(left, right, f"{path}/{index}", mode)
+            found = _diff(left, right, (*path, index), mode)
             if found is not None:
                 return found
         return None
-    return None if _scalars_equal(expected, got) else _say(path, expected, got)
+    return None if _scalars_equal(expected, got) else (path, _say(path, expected, got))
 
 
-def _diff_objects(
-    expected: dict[str, Any], got: dict[str, Any], path: str, mode: Mode
-) -> str | None:
+def _diff_objects(expected: dict[str, Any], got: dict[str, Any], path: Path, mode: Mode) -> Found:
     if mode == "exact" and expected.keys() != got.keys():
         missing = sorted(expected.keys() - got.keys())
         extra = sorted(got.keys() - expected.keys())
-        return f"{path}: keys differ (missing {missing}, extra {extra})"
+        return path, f"{_text(path)}: keys differ (missing {missing}, extra {extra})"
     # Structured objects: absent == null, so an invented key must be null.
     for key in [*expected, *(k for k in got if k not in expected)]:
-        found = _diff(expected.get(key), got.get(key), f"{path}/{key}", mode)
+        found = _diff(expected.get(key), got.get(key), (*path, key), mode)
         if found is not None:
             return found
     return None

@@ -16,7 +16,7 @@ from promptlog_contract.types import Context, Exchange, NotApplicable
 
 from ._check import check
 from ._compare import difference
-from ._semantics import _ok_log, differences, summary
+from ._semantics import _ok_log, _raise, located, summary
 from ._violations import ConcurrentUpdateLost, SiblingLogChanged
 
 
@@ -32,15 +32,18 @@ def concurrent_patches_merge(exchange: Exchange, ctx: Context) -> None:
         for field, value in body.items():
             if field in documented:
                 sent[field].append(value)
-    lost = []
+    lost: list[tuple[str, str]] = []
     for field, values in sent.items():
         # A field two PATCHes both sent may end as either: any order of application is fine.
         found = [difference(value, log.get(field), field=field) for value in values]
         if all(diff is not None for diff in found):
-            lost.append(found[0] or field)
+            lost.append((field, found[0] or field))
     if lost:
         rounds = f"{len(exchange.concurrent)} concurrent PATCHes"
-        raise ConcurrentUpdateLost(summary(f"a field sent by one of {rounds} was lost", lost))
+        raise ConcurrentUpdateLost(
+            summary(f"a field sent by one of {rounds} was lost", [m for _, m in lost]),
+            paths=tuple(f for f, _ in lost),
+        )
 
 
 @check(kinds={"sibling_get"})
@@ -52,6 +55,5 @@ def other_logs_untouched(exchange: Exchange, ctx: Context) -> None:
     # The nested prompt (its counters and timestamps) and evaluator_logs (monitoring
     # evaluators attach them later) are not the log's own fields: AMBIGUITIES A24.
     fields = (*contract.documented_request_fields(), "id")
-    found = differences(exchange.before, log, fields)
-    if found:
-        raise SiblingLogChanged(summary("a log that was not PATCHed changed", found))
+    found = located(exchange.before, log, fields)
+    _raise(SiblingLogChanged, "a log that was not PATCHed changed", found)

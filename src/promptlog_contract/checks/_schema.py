@@ -61,8 +61,24 @@ def response_matches_union(exchange: Exchange, ctx: Context) -> None:
     shown = "; ".join(error[:150] for error in errors[:3])
     more = f" (+{len(errors) - 3} more)" if len(errors) > 3 else ""
     raise UnionMismatch(
-        f"the 200 body matches no LogResponse member; closest is {member}: {shown}{more}"
+        f"the 200 body matches no LogResponse member; closest is {member}: {shown}{more}",
+        paths=schema_locations(member, response.body),
     )
+
+
+def schema_locations(member: str, body: Any) -> tuple[str, ...]:
+    """Where `body` breaks `member` as 'path:keyword' ('evaluator_logs:required'), no values."""
+    out: list[str] = []
+    for error in contract.member_validators()[member].iter_errors(body):
+        while error.context:  # anyOf/oneOf: the branch that got deepest says where
+            error = max(error.context, key=lambda e: len(e.absolute_path))
+        where = "/".join(str(p) for p in error.absolute_path) or "<root>"
+        if error.validator == "required" and isinstance(error.instance, dict):
+            wanted = error.validator_value if isinstance(error.validator_value, list) else []
+            missing = [p for p in wanted if p not in error.instance]
+            where = "/".join(filter(None, (where.removeprefix("<root>"), *missing[:1])))
+        out.append(f"{where}:{error.validator}")
+    return tuple(dict.fromkeys(out))
 
 
 @check(kinds=LOG_KINDS)
@@ -116,12 +132,13 @@ def validation_error_shape(exchange: Exchange, ctx: Context) -> None:
         raise NotApplicable("the body is over the size cap (response_size_bounded's)")
     if body is NOT_JSON:
         why = f": {exchange.response.problem}" if exchange.response.problem else ""
-        raise MalformedValidationError(f"the 422 body is not JSON{why}")
+        raise MalformedValidationError(f"the 422 body is not JSON{why}", paths=("<not JSON>",))
     if isinstance(body, dict) and "detail" not in body:
         if body:  # AMBIGUITIES A10: keys, but none of HTTPValidationError's, is another format
             keys = ", ".join(sorted(map(repr, body))[:5])
             raise ForeignErrorEnvelope(
-                f"the 422 body is another error format: no 'detail', but {keys}"[:300]
+                f"the 422 body is another error format: no 'detail', but {keys}"[:300],
+                paths=("<foreign envelope>",),
             )
         raise MalformedValidationError(
             "the 422 body is {} ('detail' is optional in the schema, but it says nothing)",
@@ -131,7 +148,10 @@ def validation_error_shape(exchange: Exchange, ctx: Context) -> None:
     if problem is None and not is_valid(contract.VALIDATION_ERROR_SCHEMA, body):
         problem = "it does not validate against HTTPValidationError"
     if problem is not None:
-        raise MalformedValidationError(f"malformed 422 body: {problem}")
+        # the location without the values, so one fault is one signature
+        where = problem.split(" ", 1)[0] if problem.startswith("detail/") else problem[:30]
+        where = "detail" if problem.startswith("'detail' is ") else where
+        raise MalformedValidationError(f"malformed 422 body: {problem}", paths=(where,))
 
 
 @check(kinds={"invalid"})
@@ -151,6 +171,7 @@ def validation_error_locates_field(exchange: Exchange, ctx: Context) -> None:
     raise ErrorNotLocated(
         f"no 422 error points at {where} (rule {label.rule!r}); locations: {seen}"[:300],
         warning=not ctx.strict,
+        paths=(where,),
     )
 
 

@@ -11,10 +11,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from promptlog_contract import contract
-from promptlog_contract.types import Context, Exchange, NotApplicable
+from promptlog_contract.types import Context, Exchange, NotApplicable, Violation
 
 from ._check import check
-from ._compare import difference
+from ._compare import difference, locate
 from ._violations import (
     GetDisagreesWithPatch,
     OmittedFieldChanged,
@@ -29,11 +29,18 @@ def differences(
     expected: Mapping[str, Any], got: Mapping[str, Any], fields: Iterable[str]
 ) -> list[str]:
     """'field: where and how' for every field on which `got` differs from `expected`."""
+    return [message for _, message in located(expected, got, fields)]
+
+
+def located(
+    expected: Mapping[str, Any], got: Mapping[str, Any], fields: Iterable[str]
+) -> list[tuple[str, str]]:
+    """(path, message) for every field on which `got` differs: path as 'messages/0/content'."""
     found = []
     for field in fields:
-        diff = difference(expected.get(field), got.get(field), field=field)
+        diff = locate(expected.get(field), got.get(field), field=field)
         if diff is not None:
-            found.append(diff)
+            found.append(("/".join(map(str, diff[0])), diff[1]))
     return found
 
 
@@ -41,6 +48,12 @@ def summary(what: str, found: list[str]) -> str:
     """One message for a list of differences: the first in full, the rest by count."""
     more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
     return f"{what}: {found[0]}{more}"[:_MESSAGE_LIMIT]
+
+
+def _raise(cls: type[Violation], what: str, found: list[tuple[str, str]]) -> None:
+    """Raise `cls` for the differences, with every broken path as the violation's location."""
+    if found:
+        raise cls(summary(what, [m for _, m in found]), paths=tuple(p for p, _ in found))
 
 
 def _ok_log(exchange: Exchange) -> dict[str, Any]:
@@ -62,9 +75,9 @@ def patched_fields_applied(exchange: Exchange, ctx: Context) -> None:
         raise NotApplicable("no JSON object was sent")
     documented = set(contract.documented_request_fields())
     sent = [field for field in exchange.sent if field in documented]
-    found = differences(exchange.sent, log, sent)
-    if found:
-        raise PatchedFieldNotApplied(summary("a sent field was not applied", found))
+    _raise(
+        PatchedFieldNotApplied, "a sent field was not applied", located(exchange.sent, log, sent)
+    )
 
 
 @check(kinds={"valid"})
@@ -75,9 +88,8 @@ def omitted_fields_unchanged(exchange: Exchange, ctx: Context) -> None:
         raise NotApplicable("the log's state before the PATCH is unknown")
     sent = exchange.sent
     omitted = [f for f in contract.documented_request_fields() if f not in sent]
-    found = differences(exchange.before, log, omitted)
-    if found:
-        raise OmittedFieldChanged(summary("a field that was not sent changed", found))
+    found = located(exchange.before, log, omitted)
+    _raise(OmittedFieldChanged, "a field that was not sent changed", found)
 
 
 @check(kinds={"repeat"})
@@ -87,9 +99,7 @@ def repeat_is_stable(exchange: Exchange, ctx: Context) -> None:
     if exchange.first is None:
         raise NotApplicable("the first send's answer is unknown")
     fields = (*contract.documented_request_fields(), "id")
-    found = differences(exchange.first, log, fields)
-    if found:
-        raise RepeatChangedState(summary("the repeat changed the log", found))
+    _raise(RepeatChangedState, "the repeat changed the log", located(exchange.first, log, fields))
 
 
 @check(kinds={"get"})
@@ -99,10 +109,9 @@ def get_agrees_with_patch(exchange: Exchange, ctx: Context) -> None:
     patched = exchange.patched
     if patched is None:
         raise NotApplicable("the PATCH's answer is unknown")
-    found = differences(patched, log, (*contract.documented_request_fields(), "id"))
+    found = located(patched, log, (*contract.documented_request_fields(), "id"))
     before, after = patched.get("prompt"), log.get("prompt")
     if isinstance(before, dict) and isinstance(after, dict):
         diff = difference(before.get("id"), after.get("id"), field="prompt.id")
-        found += [diff] if diff is not None else []
-    if found:
-        raise GetDisagreesWithPatch(summary("GET disagrees with the PATCH", found))
+        found += [("prompt/id", diff)] if diff is not None else []
+    _raise(GetDisagreesWithPatch, "GET disagrees with the PATCH", found)

@@ -39,12 +39,30 @@ def documented_statuses(exchange: Exchange) -> frozenset[int] | None:
     return contract.DOCUMENTED_STATUSES.get(exchange.kind)
 
 
+#: each kind of exchange as a message names it, article included ("an invalid request")
+_REQUESTS = {
+    "valid": "a valid request",
+    "invalid": "an invalid request",
+    "raw": "a raw request",
+    "open": "an open-question request",
+    "unknown_log": "a request for an unknown log",
+    "auth_missing": "a request without a key",
+    "auth_wrong": "a request with a wrong key",
+    "repeat": "a repeated request",
+    "get": "a GET request",
+}
+
+
+def _request(exchange: Exchange) -> str:
+    return _REQUESTS.get(exchange.kind, f"a {exchange.kind} request")
+
+
 @check(kinds=ALL_KINDS)
 def not_a_server_error(exchange: Exchange, ctx: Context) -> None:
     """The server never answers with a 5xx status."""
     status = exchange.response.status
     if status >= 500:
-        raise ServerError(f"server error {status} for a {exchange.kind} request")
+        raise ServerError(f"server error {status} for {_request(exchange)}")
 
 
 @check(kinds=ALL_KINDS)
@@ -59,7 +77,7 @@ def status_code_documented(exchange: Exchange, ctx: Context) -> None:
         raise NotApplicable(f"no documented statuses for a {exchange.kind} request")
     if status not in allowed:
         raise UndocumentedStatus(
-            f"status {status} is not documented for a {exchange.kind} request "
+            f"status {status} is not documented for {_request(exchange)} "
             f"(documented: {sorted(allowed)})"
         )
 

@@ -1,4 +1,10 @@
-"""`replay FAILURE_ID`: re-send one recorded failure and say whether it still fails."""
+"""`replay F003` / `replay --all`: re-create recorded findings and say whether they still fail.
+
+Each finding is re-created on a fresh scratch log (deleted afterwards), its
+whole recorded sequence re-sent and exactly its rule re-judged. A finding from
+a run against the bundled mock replays against a fresh bundled mock with the
+same seeded faults (recorded in summary.json), so there is no key to type.
+"""
 
 from __future__ import annotations
 
@@ -7,115 +13,103 @@ import json
 import os
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-from promptlog_contract import strategies
-from promptlog_contract._secrets import REDACTED, printable
-from promptlog_contract.checks import run_checks
-from promptlog_contract.engine import Limits, Target, TargetUnhealthy
+from promptlog_contract._secrets import printable
+from promptlog_contract.engine import Limits, Target, TargetUnhealthy, endpoint
+from promptlog_contract.engine._replay import replay_finding
 from promptlog_contract.errors import EXIT_UNHEALTHY, EXIT_USAGE, UsageError, check_url
-from promptlog_contract.types import Context, Exchange, Label, RawRequest
 
 
-class ReplayError(Exception):
-    """The recorded failure cannot be found or re-sent."""
-
-
-def _finding(report_dir: Path, failure_id: str) -> dict[str, Any]:
+def _summary(report_dir: Path) -> dict[str, Any]:
     path = report_dir / "summary.json"
     try:
         summary = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ReplayError(f"cannot read {path}: {exc}") from None
-    for group in ("failures", "warnings", "baselined"):
-        for finding in summary.get(group) or []:
-            if finding.get("id") == failure_id:
-                return dict(finding)
-    raise ReplayError(f"no failure {failure_id!r} in {path}")
+        raise UsageError(f"cannot read {path}: {exc}") from None
+    if not isinstance(summary, dict):
+        raise UsageError(f"{path} is not a summary.json")
+    return summary
 
 
-def _raw_case(content: bytes | None) -> RawRequest | None:
-    for raw in strategies.RAW_REQUESTS:
-        if raw.content[:4096] == (content or b"")[:4096]:
-            return raw
-    return None
+def _findings(summary: dict[str, Any], wanted: str | None, where: Path) -> list[dict[str, Any]]:
+    groups = ("failures", "warnings", "baselined")
+    every = [f for g in groups for f in summary.get(g) or [] if isinstance(f, dict)]
+    if wanted is None:
+        return [f for f in every if f.get("level") == "failure"]
+    for finding in every:
+        if str(finding.get("id", "")).upper() in {wanted.upper(), _padded(wanted)}:
+            return [finding]
+    raise UsageError(f"no finding {wanted!r} in {where / 'summary.json'}")
 
 
-def replay(failure_id: str, report_dir: Path, *, api_key: str | None, base_url: str | None) -> int:
-    """Re-send; exit 1 if the rule still fails, 0 if it no longer does, 3 if unreachable."""
-    try:
-        finding = _finding(report_dir, failure_id)
-    except ReplayError as exc:
-        raise UsageError(str(exc)) from None
-    request = finding["request"]
-    parts = urlsplit(request["url"])
-    if base_url:
-        base = urlsplit(base_url)
-        path = parts.path.removeprefix("/v5") if base.path.endswith("/v5") else parts.path
-        url = urlunsplit((base.scheme, base.netloc, base.path.rstrip("/") + path, parts.query, ""))
-    else:
-        url = request["url"]
-    uses_key = request["headers"].get("X-API-KEY") == REDACTED
-    if uses_key and not api_key:
-        raise UsageError("this request needs the API key: pass --api-key or HUMANLOOP_API_KEY")
-    target = Target(url, api_key or "", Limits(timeout_s=10.0))
-    body = request.get("body")
-    try:
-        sent, response = target.request(
-            request["method"],
-            "",
-            content=body.encode() if body is not None else None,
-            content_type=request["headers"].get("content-type"),
-            auth="key" if uses_key else request["headers"].get("X-API-KEY"),
-        )
-    except TargetUnhealthy as exc:
-        print(printable(f"target unreachable: {exc}", api_key))
-        return EXIT_UNHEALTHY
-    finally:
-        target.close()
-    label = finding.get("label")
-    exchange = Exchange(
-        kind=finding["kind"],
-        request=sent,
-        response=response,
-        sent=sent.json(),
-        label=Label(tuple(label["path"]), label["rule"], label["severity"]) if label else None,
-        raw=_raw_case(sent.content) if finding["kind"] == "raw" else None,
-        phase=finding.get("phase", "engine"),
-    )
-    if response.status == 404 and finding["kind"] not in ("unknown_log", "raw"):
-        print(
-            f"{failure_id} {finding['rule']}: HTTP 404, the log no longer exists "
-            "(a run deletes its scratch logs); replay against a log that exists "
-            "(a run with --prompt-id/--log-id) to judge it again"
-        )
-        return EXIT_USAGE
-    ctx = Context(api_key=api_key or "")
-    still = [v for c, v in run_checks(exchange, ctx) if c.name == finding["rule"] and v]
-    print(f"{failure_id} {finding['rule']}: HTTP {response.status}")
-    # Scrubbed before it is cut, so a key straddling the cut leaves no fragment.
-    print(printable(response.content.decode("utf-8", errors="replace"), api_key)[:2000])
-    if still:
-        print(printable(f"still fails: {still[0].message}", api_key))
+def _padded(text: str) -> str:
+    """'F1' -> 'F001', as the terminal abbreviates ids."""
+    digits = text.upper().removeprefix("F")
+    return f"F{int(digits):03d}" if digits.isdigit() else text.upper()
+
+
+def replay(
+    finding_id: str | None, report_dir: Path, *, api_key: str | None, base_url: str | None
+) -> int:
+    """Exit 1 if a finding still fails, 0 if each was judged and held, 2 if one cannot be
+    re-created, 3 if the target is unreachable."""
+    summary = _summary(report_dir)
+    findings = _findings(summary, finding_id, report_dir)
+    if not findings:
+        print("no failures to replay")
+        return 0
+    faults = summary.get("mock_faults")
+    mock = base_url is None and isinstance(faults, list)
+    fault_names = tuple(str(f) for f in faults) if mock and isinstance(faults, list) else ()
+    url = None if mock else (base_url or str(summary.get("target_url") or ""))
+    if not mock and not api_key:
+        raise UsageError("replaying against a target needs its key: --api-key or HUMANLOOP_API_KEY")
+    codes: list[int] = []
+    with endpoint(url, api_key, fault_names) as (base, key):
+        if mock:
+            print(f"replaying on a fresh bundled mock (faults: {', '.join(fault_names) or 'none'})")
+        target = Target(base, key, Limits(timeout_s=10.0))
+        try:
+            for finding in findings:
+                code, lines = replay_finding(target, finding)
+                for line in lines:
+                    # Scrubbed before anything is cut; control characters escaped.
+                    print(printable(line, key))
+                codes.append(code)
+        except TargetUnhealthy as exc:
+            print(printable(f"target unreachable: {exc}", key))
+            return EXIT_UNHEALTHY
+        finally:
+            target.close()
+    if 1 in codes:
         return 1
-    print("no longer fails (stateful rules need the original sequence: see the report)")
-    return 0
+    return EXIT_USAGE if EXIT_USAGE in codes else 0
 
 
 def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
-    p = sub.add_parser("replay", help="re-send one recorded failure")
-    p.add_argument("failure_id")
+    p = sub.add_parser(
+        "replay",
+        help="re-create a recorded finding on a fresh log and re-judge it",
+        epilog="exit codes: 0 judged again and held, 1 still fails, "
+        "2 cannot be re-created (the reason is printed), 3 target unreachable",
+    )
+    p.add_argument("failure_id", nargs="?", help="a finding id from the report (F003 or F3)")
+    p.add_argument("--all", action="store_true", help="replay every failure of the report")
     p.add_argument("--report-dir", type=Path, default=Path("reports"))
     p.add_argument("--api-key", default=os.environ.get("HUMANLOOP_API_KEY"))
     p.add_argument(
-        "--base-url", default=None, help="send to this base URL instead of the recorded one"
+        "--base-url",
+        default=None,
+        help="send to this base URL instead of the recorded target (or the bundled mock)",
     )
     p.set_defaults(func=_cmd)
 
 
 def _cmd(args: argparse.Namespace) -> int:
+    if bool(args.failure_id) == bool(args.all):
+        raise UsageError("give one finding id (e.g. F003) or --all")
     return replay(
-        args.failure_id,
+        None if args.all else args.failure_id,
         args.report_dir,
         api_key=args.api_key,
         base_url=check_url(args.base_url) if args.base_url else None,

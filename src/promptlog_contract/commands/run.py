@@ -178,7 +178,7 @@ def _cmd(args: argparse.Namespace) -> int:
             apply_baseline(result, baseline, today=date.today())
         secrets = tuple(s for s in (args.api_key,) if s)
         paths = write_reports(result, args.report_dir, secrets=secrets)
-        print_verdict(result, paths, quiet=args.quiet, secrets=secrets)
+        print_verdict(result, paths, quiet=args.quiet, secrets=secrets, report_dir=args.report_dir)
     return result.exit_code
 
 

@@ -26,7 +26,7 @@ from promptlog_contract.types import Context, RuleStats, RunResult
 from . import _schedule
 from ._drawing import draw_batch
 from ._http import BudgetExhausted, Interrupted, Limits, Target, TargetUnhealthy
-from ._minimise import minimise_all
+from ._minimise import NOT_RERUN, NOT_RERUN_UNHEALTHY, minimise_all
 from ._recorder import Recorder
 from ._schemathesis_phase import NEGATIVE_CHECKS, POSITIVE_CHECKS, RULE_PREFIX, schemathesis_phase
 from ._scratch import ScratchLog, ScratchLogRefused, ScratchLogs
@@ -52,6 +52,10 @@ __all__ = [
     "endpoint",
     "run",
 ]
+
+
+#: the share of a time-budgeted run's time kept for minimising its findings
+_MINIMISE_SHARE = 0.2
 
 
 def run(config: RunConfig) -> RunResult:
@@ -99,11 +103,17 @@ def run(config: RunConfig) -> RunResult:
             result.interrupted_by = signum or int(signal.SIGINT)
         result.requests_sent = target.sent
         result.requests_by_status = dict(target.by_status)
-        result.rules, result.findings = recorder.rules, recorder.findings
+        findings = recorder.findings
+        if not recorder.finished:
+            findings = recorder.finish()
+            for finding in findings:
+                finding.reproducibility = NOT_RERUN_UNHEALTHY if result.unhealthy else NOT_RERUN
+        result.rules, result.findings = recorder.rules, findings
         result.coverage = recorder.coverage
         result.leftovers = list(seq.logs.leftovers)
         result.cleanup_error = seq.logs.cleanup_error
         _exercised(result, lacks=set() if seq.logs.has_get else {"get"})
+        result.mock_faults = None if config.base_url else list(config.mock_faults)
     result.duration_s = round(time.monotonic() - started, 3)
     judged = sum(r.judged for r in result.rules.values())
     if judged == 0 and result.phases.get("stopped") == "request budget spent":
@@ -162,6 +172,11 @@ def _phases(
             "raise --max-requests or --max-time"
         ) from None
     seq.recorder.ctx = replace(seq.recorder.ctx, has_get=seq.logs.has_get)
+    full = seq.target.limits
+    if profile.rounds is None and config.max_time and full.deadline is not None:
+        # `fuzz` keeps a share of its time to minimise what it found before it ends.
+        reserve = _MINIMISE_SHARE * config.max_time
+        seq.target.limits = replace(full, deadline=full.deadline - reserve)
     phases: dict[str, Any] = {}
     try:
         timer = time.monotonic()
@@ -190,7 +205,11 @@ def _phases(
         phases["stopped"] = str(exc)
     phases["first_failure_s"] = dict(seq.recorder.first_failure)
     result.phases = phases
-    minimise_all(seq, logs[0] if user else None, seeds, budget, profile.shrink_calls, say)
+    seq.target.limits = full
+    # The search budget grows with the run's: more examples asked for, more shrinking.
+    calls = profile.shrink_calls * max(1, budget.valid // profile.valid)
+    faults = None if config.base_url else tuple(config.mock_faults)
+    minimise_all(seq, logs[0] if user else None, seeds, budget, calls, say, faults)
 
 
 def _versions() -> dict[str, str]:

@@ -1,13 +1,12 @@
 """Turns judged exchanges into rule statistics, findings and the coverage matrix.
 
 The engine's worker threads all report here, so this is the one place that
-counts (under a lock), deduplicates findings by fingerprint and redacts what
-goes into a finding.
+counts (under a lock), hands failures to the findings collector (one finding
+per root-cause signature) and redacts what goes into a finding.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 import time
@@ -30,9 +29,9 @@ from promptlog_contract.types import (
     Violation,
 )
 
+from ._findings import Collector, Example
 from ._http import curl_command
 
-_MAX_FINDINGS_PER_RULE = 10
 #: Distinct variants kept per coverage dimension (observed ones come from the target).
 _MAX_VARIANTS = 200
 _MAX_TEXT = 4096
@@ -78,25 +77,17 @@ def response_dict(response: HttpResponse, secret: str) -> dict[str, Any]:
     }
 
 
-def fingerprint(rule: str, exchange: Exchange) -> str:
-    """Stable across seeds: the rule, the situation, and (for labelled bodies) the broken rule."""
-    parts: list[str] = [rule, exchange.kind, exchange.phase]
-    if exchange.label is not None:
-        path = ".".join("*" if isinstance(p, int) else p for p in exchange.label.path)
-        parts += [exchange.label.rule, path]
-    if exchange.raw is not None:
-        parts.append(exchange.raw.name)
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
-
-
 class Recorder:
     """Thread-safe sink for judged exchanges."""
 
     def __init__(self, ctx: Context, catalog: Mapping[str, Iterable[str]]) -> None:
         self.ctx = ctx
         self.rules: dict[str, RuleStats] = {c.name: RuleStats() for c in CHECKS}
-        self.findings: list[Finding] = []
-        self._by_key: dict[tuple[str, str], Finding] = {}
+        self._findings: list[Finding] = []
+        self.collector = Collector()
+        self.finished = False
+        #: each finding's kept examples, smallest body first (the first is minimised)
+        self.examples: dict[str, list[Example]] = {}
         self.coverage: dict[str, dict[str, dict[str, int]]] = {
             dim: {v: {"sent": 0, "observed": 0} for v in variants}
             for dim, variants in catalog.items()
@@ -197,29 +188,62 @@ class Recorder:
                 stats.warned += 1
             else:
                 stats.failed += 1
-            finding = self._add_finding(rule, violation, exchange)
-            if finding is not None and rejudge is not None:
-                self.rejudges[finding.id] = rejudge
+            self._add_finding(rule, violation, exchange, rejudge)
 
-    def _add_finding(self, rule: str, violation: Violation, exchange: Exchange) -> Finding | None:
+    def _add_finding(
+        self,
+        rule: str,
+        violation: Violation,
+        exchange: Exchange,
+        rejudge: Callable[[Exchange], bool] | None = None,
+    ) -> None:
         if not violation.warning and rule not in self.first_failure:
             self.first_failure[rule] = round(time.monotonic() - self._started, 3)
-        fp = fingerprint(rule, exchange)
-        key = (rule, fp)
-        if key in self._by_key:
-            return None
-        if sum(1 for f in self.findings if f.rule == rule) >= _MAX_FINDINGS_PER_RULE:
-            return None
-        finding = self.make_finding(rule, violation, exchange, fp)
-        self._by_key[key] = finding
-        self.exchanges[finding.id] = kept(exchange)
-        self.findings.append(finding)
-        return finding
+        self.collector.add(rule, violation, kept(exchange), rejudge)
+
+    @property
+    def findings(self) -> list[Finding]:
+        """The distinct findings: as sealed by `finish`, else grouped afresh from what was seen."""
+        return self._findings if self.finished else self.finish(seal=False)
+
+    def finish(self, *, seal: bool = True) -> list[Finding]:
+        """Group every failure seen into distinct findings (ids F001...), smallest example first.
+
+        Sealed (the default), the list is kept as is for minimising and labelling.
+        """
+        findings: list[Finding] = []
+        self._findings, self.exchanges, self.rejudges, self.examples = findings, {}, {}, {}
+        self.finished = seal
+        for group in self.collector.groups():
+            examples = sorted(group.examples, key=lambda e: len(e.exchange.request.content or b""))
+            first = examples[0]
+            finding = self.make_finding(
+                group.signature["rule"], first.violation, first.exchange, group.fingerprint
+            )
+            finding.signature, finding.also = group.signature, group.also
+            finding.occurrences = group.occurrences
+            finding.examples = [self.example_dict(e) for e in examples[1:4]]
+            findings.append(finding)
+            self.exchanges[finding.id] = first.exchange
+            self.examples[finding.id] = examples
+            if first.rejudge is not None:
+                self.rejudges[finding.id] = first.rejudge
+        return findings
+
+    def example_dict(self, example: Example) -> dict[str, Any]:
+        secret = self.ctx.api_key
+        request = example.exchange.request
+        return {
+            "request": f"{request.method} {scrub(request.url, secret)}",
+            "body": _text(request.content, secret),
+            "status": example.exchange.response.status,
+            "message": scrub(example.violation.message, secret),
+        }
 
     def make_finding(self, rule: str, violation: Violation, exchange: Exchange, fp: str) -> Finding:
         secret = self.ctx.api_key
         return Finding(
-            id=f"F{len(self.findings) + 1:03d}",
+            id=f"F{len(self._findings) + 1:03d}",
             rule=rule,
             violation=type(violation).__name__,
             level=violation.level,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -116,3 +117,24 @@ def schemathesis_phase(
 
                 recorder.record_external(RULE_PREFIX + name, exchange, violation, rejudge)
     return sent
+
+
+def rejudge_for(rule: str, body: Any, log: ScratchLog) -> Callable[[Exchange], bool]:
+    """A re-judge of `rule` (a `schemathesis:` check) for a re-sent body: True if it still fails.
+
+    `replay` has no Schemathesis case left from the run, so it rebuilds one
+    from the recorded body and the fresh log's ids, and runs the same check.
+    """
+    schema = schemathesis.openapi.from_path(contract.openapi_path())
+    operation = schema.find_operation_by_id(contract.OPERATION_ID)
+    params = {"id": log.prompt_id, "log_id": log.log_id}
+    kwargs: dict[str, Any] = {"path_parameters": params, "media_type": "application/json"}
+    if body is not None:
+        kwargs["body"] = body
+    case = operation.Case(**kwargs)
+    fns = CHECKS.get_by_names([rule.removeprefix(RULE_PREFIX)])
+
+    def rejudge(again: Exchange) -> bool:
+        return _validate(case, _as_httpx(again.request, again.response), fns) is not None
+
+    return rejudge

@@ -51,14 +51,18 @@ class ScratchLogs:
     leftovers: list[str] = field(default_factory=list)
     cleanup_error: str | None = None
 
-    def new(self) -> ScratchLog:
-        body = {
+    def create_body(self) -> dict[str, Any]:
+        """The POST /prompts/log body of a scratch log (reproducers record it)."""
+        return {
             "path": f"promptlog-contract/{self.tag}-{self.run_id}",
             "prompt": {"model": "gpt-4o"},
             "messages": [{"role": "user", "content": "promptlog-contract scratch log"}],
             "output": "scratch",
             "source": "promptlog-contract",
         }
+
+    def new(self) -> ScratchLog:
+        body = self.create_body()
         _, resp = self.target.request("POST", "/prompts/log", json_body=body)
         if resp.status in (401, 403) and not self.created:
             raise ScratchLogRefused(f"the target refused the API key (HTTP {resp.status})")

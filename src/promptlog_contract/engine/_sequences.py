@@ -49,7 +49,7 @@ class Sequences:
                 log.state = resp2.body
             if self.logs.has_get:
                 req3, resp3 = t.request("GET", contract.log_path(log.log_id))
-                out.append(Exchange("get", req3, resp3, patched=log.state, phase=phase))
+                out.append(Exchange("get", req3, resp3, sent=body, patched=log.state, phase=phase))
         if record:
             self.recorder.sent(strategies.variants_of(body), resp.status == 200)
         return out

@@ -20,6 +20,7 @@ from promptlog_contract.types import (
     Context,
     Exchange,
     ExchangeKind,
+    Finding,
     HttpRequest,
     HttpResponse,
     RuleStats,
@@ -112,7 +113,7 @@ class Tally:
         rec = self.recorder
         return {
             "rules": {name: stats.to_dict() for name, stats in rec.rules.items()},
-            "findings": [f.to_dict() for f in rec.findings],
+            "findings": [_unlabelled(f).to_dict() for f in rec.findings],
             "coverage": rec.coverage,
             "first_failure_s": dict(rec.first_failure),
             "unhealthy": self.unhealthy,
@@ -120,6 +121,12 @@ class Tally:
             "by_status": dict(self.by_status),
             "logs": list(self.created),
         }
+
+
+def _unlabelled(finding: Finding) -> Finding:
+    # A load run does not re-run what it finds; the label says so rather than guess.
+    finding.reproducibility = "not re-run: found under load (replay it to check)"
+    return finding
 
 
 @dataclass

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from promptlog_contract.types import RunResult
+from promptlog_contract.types import Finding, RunResult
 
 BASELINE_VERSION = 1
 _FORMATS = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
@@ -144,8 +144,9 @@ def load_baseline(path: str | Path) -> Baseline:
 def apply_baseline(result: RunResult, baseline: Baseline, *, today: date) -> None:
     """Mark failures covered by unexpired entries as baselined; record matched/expired/stale.
 
-    An entry expires at the end of its `expires` day. Expired entries cover
-    nothing and fail the gate (RunResult.exit_code reads `baseline["expired"]`).
+    An entry expires at the end of its `expires` day. An expired entry fails the
+    gate (RunResult.exit_code reads `baseline["expired"]`); the failures it names
+    are listed under it, not counted again as new failures.
     """
     matched: list[dict[str, Any]] = []
     expired: list[dict[str, Any]] = []
@@ -154,11 +155,15 @@ def apply_baseline(result: RunResult, baseline: Baseline, *, today: date) -> Non
         hits = [
             f
             for f in result.findings
-            if f.level == "failure" and f.rule == entry.rule and f.fingerprint == entry.fingerprint
+            if f.level == "failure" and f.rule == entry.rule and entry.fingerprint in _prints(f)
         ]
         record = entry.to_dict()
         record["findings"] = [f.id for f in hits]
         if entry.expires < today:
+            # Reported as the expired entry it is, not as new failures; the gate still
+            # fails (RunResult.exit_code reads `expired`).
+            for finding in hits:
+                finding.baselined = True
             expired.append(record)
         elif hits:
             for finding in hits:
@@ -172,6 +177,16 @@ def apply_baseline(result: RunResult, baseline: Baseline, *, today: date) -> Non
         "expired": expired,
         "stale": stale,
     }
+
+
+def _prints(finding: Finding) -> set[str]:
+    """A finding's fingerprint and those of the other locations its failures broke.
+
+    One bug can show at several places (a PATCH that nulls every omitted field
+    breaks whichever fields the log held); another seed may name it by another
+    of them, and the entry must still recognise it.
+    """
+    return {finding.fingerprint, *(a.get("fingerprint", "") for a in finding.also)}
 
 
 def _reason(message: Any) -> str:

@@ -11,10 +11,10 @@ due (baseline) and, for self-checks, which seeded faults each rule catches
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Mapping
 from typing import Any
 
+from ._html_findings import COPY_HASH, COPY_SCRIPT, findings_section
 from ._html_kill import kill_matrix_section
 from ._html_style import CSS
 
@@ -28,10 +28,6 @@ def esc(value: Any) -> str:
 
 def _td(value: Any, css: str = "") -> str:
     return f'<td class="{css}">{esc(value)}</td>' if css else f"<td>{esc(value)}</td>"
-
-
-def _pre_or_empty(text: str | None, empty: str = "no body") -> str:
-    return f"<pre>{esc(text)}</pre>" if text is not None else f'<p class="empty">{esc(empty)}</p>'
 
 
 def _plural(n: int, word: str) -> str:
@@ -177,116 +173,6 @@ def _coverage(summary: Mapping[str, Any]) -> str:
     )
 
 
-def _pretty(value: Any) -> str:
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except (ValueError, RecursionError):  # a target's body may be nested without end
-            return str(value)
-    try:
-        return json.dumps(value, indent=2, ensure_ascii=False, default=str)
-    except (ValueError, RecursionError):
-        return str(value)
-
-
-def _truncate(text: str, limit: int = BODY_LIMIT) -> str:
-    if len(text) <= limit:
-        return text
-    return text[:limit] + f"\n… [truncated: {len(text) - limit} more characters]"
-
-
-def body_text(part: Mapping[str, Any]) -> str | None:
-    """The pretty-printed, truncated body of a recorded request or response."""
-    for key in ("body", "json", "content", "text"):
-        if key in part and part[key] is not None:
-            return _truncate(_pretty(part[key]))
-    return None
-
-
-def _headers(headers: Any) -> str:
-    if not isinstance(headers, Mapping) or not headers:
-        return ""
-    rows = "".join(
-        f'<tr><td class="mono">{esc(k)}</td><td class="mono">{esc(v)}</td></tr>'
-        for k, v in headers.items()
-    )
-    return f'<table class="headers">{rows}</table>'
-
-
-def _part(finding: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    value = finding.get(key)
-    return value if isinstance(value, Mapping) else {}
-
-
-def _exchange(finding: Mapping[str, Any]) -> str:
-    request, response = _part(finding, "request"), _part(finding, "response")
-    method, url = esc(request.get("method", "?")), esc(request.get("url", "?"))
-    return (
-        '<div class="exchange"><div><h4>Request</h4>'
-        f'<div class="mono"><b>{method}</b> {url}</div>{_headers(request.get("headers"))}'
-        f"{_pre_or_empty(body_text(request))}</div>"
-        '<div><h4>Response</h4><div class="mono"><b>'
-        f"{esc(response.get('status', '?'))}</b></div>{_headers(response.get('headers'))}"
-        f"{_pre_or_empty(body_text(response))}</div></div>"
-    )
-
-
-def _finding(finding: Mapping[str, Any], css: str, *, collapsed: bool) -> str:
-    repro = str(finding.get("reproducibility", "unchecked"))
-    label = finding.get("label")
-    label_html = ""
-    if isinstance(label, Mapping):
-        path = ".".join(map(str, label.get("path") or [])) or "<root>"
-        label_html = (
-            f'<div class="meta">body broken at <code>{esc(path)}</code> '
-            f"({esc(label.get('rule'))}, {esc(label.get('severity'))})</div>"
-        )
-    head = (
-        f'<span class="mono">{esc(finding.get("rule"))}</span> · {esc(finding.get("violation"))} '
-        f'<span class="badge {esc(repro)}">{esc(repro)}</span>'
-    )
-    meta = (
-        f'<div class="meta">finding {esc(finding.get("id"))} · phase {esc(finding.get("phase"))}'
-        f" · kind {esc(finding.get('kind'))} · fingerprint "
-        f"<code>{esc(finding.get('fingerprint'))}</code></div>"
-    )
-    body = (
-        f'<p class="message">{esc(finding.get("message"))}</p>{label_html}{_exchange(finding)}'
-        f'<h4>Reproduce</h4><pre class="curl">{esc(finding.get("curl") or "(no reproducer)")}</pre>'
-    )
-    anchor = f'id="finding-{esc(finding.get("id"))}"'
-    if collapsed:
-        return (
-            f'<details class="finding {css}" {anchor}><summary>{head} — '
-            f"{esc(finding.get('message'))}</summary>{meta}{body}</details>"
-        )
-    return f'<article class="finding {css}" {anchor}><h3>{head}</h3>{meta}{body}</article>'
-
-
-def _findings(summary: Mapping[str, Any]) -> str:
-    failures = "".join(_finding(f, "failure", collapsed=False) for f in summary["failures"])
-    warnings = "".join(_finding(f, "warning", collapsed=True) for f in summary["warnings"])
-    known = "".join(_finding(f, "baselined", collapsed=True) for f in summary["baselined"])
-    parts = [
-        f'<section id="failures"><h2>Failures ({len(summary["failures"])})</h2>'
-        + (failures or '<p class="empty">No failures.</p>')
-        + "</section>",
-        f'<section id="warnings"><h2>Warnings ({len(summary["warnings"])})</h2>'
-        '<p class="muted">Behaviour the documentation leaves open; fails only under --strict.</p>'
-        + (warnings or '<p class="empty">No warnings.</p>')
-        + "</section>",
-    ]
-    if known:
-        parts.append(
-            f'<section id="baselined"><h2>Known failures ({len(summary["baselined"])})</h2>'
-            '<p class="muted">Accepted by the baseline until their expiry; not gating.</p>'
-            f"{known}</section>"
-        )
-    return "".join(parts)
-
-
 def _entries(title: str, entries: list[Any], note: str) -> str:
     if not entries:
         return ""
@@ -333,19 +219,19 @@ def render_html(summary: Mapping[str, Any]) -> str:
     """The whole report page for a summary (see summary_dict)."""
     kill = summary.get("kill_matrix")
     sections = [
+        findings_section(summary),
         _rules(summary),
         _coverage(summary),
-        _findings(summary),
         _baseline(summary),
         kill_matrix_section(kill) if isinstance(kill, Mapping) else "",
     ]
     nav = "".join(
         f'<a href="#{anchor}">{label}</a>'
         for anchor, label in (
-            ("rules", "Rules"),
-            ("coverage", "Coverage"),
             ("failures", "Failures"),
             ("warnings", "Warnings"),
+            ("rules", "Rules"),
+            ("coverage", "Coverage"),
             ("baseline", "Baseline"),
             ("kill-matrix", "Kill matrix"),
         )
@@ -357,9 +243,10 @@ def render_html(summary: Mapping[str, Any]) -> str:
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "style-src 'unsafe-inline'\">"
+        f"style-src 'unsafe-inline'; script-src '{COPY_HASH}'\">"
         f"<title>{esc(title)}</title><style>{CSS}</style></head><body>"
         f"{_banner(summary)}<nav>{nav}</nav><main>{''.join(sections)}</main>"
+        f"<script>{COPY_SCRIPT}</script>"
         f"<footer>{esc(summary['tool']['name'])} {esc(summary['tool']['version'])} · "
         f"report schema {esc(summary['schema_version'])} · {versions}</footer></body></html>\n"
     )

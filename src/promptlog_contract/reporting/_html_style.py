@@ -41,7 +41,9 @@ td.num { text-align:right; font-variant-numeric:tabular-nums; }
 .badge.pass { background:var(--pass); } .badge.fail { background:var(--fail); }
 .badge.warn { background:var(--warn); } .badge.skip { background:var(--skip); }
 .badge.deterministic { background:#3949ab; } .badge.flaky { background:#8e24aa; }
-.badge.unchecked { background:var(--skip); }
+.badge.not { background:var(--skip); }
+button.copy { font-size:12px; margin-left:8px; padding:1px 8px; cursor:pointer; }
+ol.steps { padding-left:22px; } ol.steps li { margin:6px 0; } li.differs { font-weight:700; }
 tr.fail td { background:#fdecea; }
 .chips span { display:inline-block; background:rgba(255,255,255,.22); border-radius:4px;
   padding:0 6px; margin:2px 4px 0 0; font-size:12.5px; }

@@ -160,6 +160,7 @@ def summary_dict(
         "versions": _versions(result),
         "contract_hash": result.contract_hash,
         "target_url": redact_url(result.target_url),
+        "mock_faults": result.mock_faults,
         "started_at": result.started_at,
         "duration_s": round(float(result.duration_s), 3),
         "requests": {
@@ -175,6 +176,7 @@ def summary_dict(
             "skipped_rules": statuses.count("skip"),
             "errors": int(result.verdict in _NO_VERDICT),
             "failures": len(failures),
+            "failure_occurrences": sum(f.occurrences for f in result.failures),
             "warnings": len(warnings),
             "baselined": len(baselined),
         },
