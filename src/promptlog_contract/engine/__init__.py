@@ -2,7 +2,8 @@
 
 One run: make scratch logs, send the fixed probes (auth, unknown log, open
 questions, raw bytes), send seeded valid and invalid bodies through stateful
-PATCH -> PATCH -> GET sequences on several workers, run the Schemathesis
+PATCH -> PATCH -> GET sequences on several workers, then rounds of concurrent
+PATCHes, reading a sibling log no one PATCHes after each, run the Schemathesis
 phase, then shrink each failing rule to a minimal body, re-send it to label it
 deterministic or flaky, and delete the scratch logs. Each step lives in its
 own module; this one only puts them in order.
@@ -18,6 +19,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from promptlog_contract import contract, strategies
+from promptlog_contract._secrets import Scrubber
 from promptlog_contract.errors import ConfigurationError
 from promptlog_contract.types import Context, RunResult
 
@@ -28,7 +30,7 @@ from ._minimise import minimise_all
 from ._recorder import Recorder
 from ._schemathesis_phase import schemathesis_phase
 from ._scratch import ScratchLog, ScratchLogRefused, ScratchLogs
-from ._sequences import Sequences
+from ._sequences import Sequences, redaction_secrets
 from ._targets import endpoint
 from .config import PROFILES, Budget, Profile, RunConfig, Seeds, profile_of
 
@@ -70,6 +72,7 @@ def run(config: RunConfig) -> RunResult:
         result.target_url = base_url
         target = Target(base_url, api_key, _schedule.limits_for(config, profile, started))
         recorder = Recorder(Context(api_key=api_key, strict=config.strict), strategies.CATALOG)
+        recorder.scrubber = Scrubber(redaction_secrets(api_key))
         seq = Sequences(target, recorder, ScratchLogs(target))
         try:
             _phases(config, profile, seq, seeds, result)
@@ -103,9 +106,10 @@ def _phases(
         for log in logs:
             seq.logs.read_state(log)
         probe_log = logs[0] if user else seq.logs.new()
+        sibling = None if user else _sibling(seq, logs[0])
     except BudgetExhausted as exc:
         # Nothing was tested yet: a pass here would be vacuous, so it is a usage error.
-        setup = 1 if user else 2 * workers + 1
+        setup = 1 if user else 2 * workers + 3
         raise ConfigurationError(
             f"{exc} before the first test (setup alone takes {setup} requests); "
             "raise --max-requests or --max-time"
@@ -127,6 +131,9 @@ def _phases(
             say(f"bodies: round {n + 1}, seed {seeds.round(n)}")
             _schedule.bodies(seq, logs, seeds, n, budget)
             _schedule.timed(phases, f"bodies-{n + 1}", timer, seed=seeds.round(n))
+            timer = time.monotonic()
+            sent = _isolation(seq, logs[0], sibling, seeds.concurrent(n), profile.concurrent_rounds)
+            _schedule.timed(phases, f"concurrency-{n + 1}", timer, rounds=sent)
         if config.schemathesis:
             timer = time.monotonic()
             say("schemathesis phase")
@@ -140,6 +147,32 @@ def _phases(
     phases["first_failure_s"] = dict(seq.recorder.first_failure)
     result.phases = phases
     minimise_all(seq, logs[0] if user else None, seeds, budget, profile.shrink_calls, say)
+
+
+def _sibling(seq: Sequences, log: ScratchLog) -> ScratchLog | None:
+    """A scratch log of the same prompt that nothing PATCHes (None: it cannot be compared)."""
+    sibling = seq.logs.new()
+    seq.logs.read_state(sibling)
+    return sibling if sibling.state is not None and sibling.prompt_id == log.prompt_id else None
+
+
+def _isolation(
+    seq: Sequences, log: ScratchLog, sibling: ScratchLog | None, seed: int, rounds: int
+) -> int:
+    """Read the sibling, send `rounds` concurrent rounds to `log`, read the sibling again.
+
+    Without GET /logs/{id} neither rule can see anything: nothing is sent.
+    """
+    if not seq.logs.has_get:
+        return 0
+    if sibling is not None:
+        seq.judge_all(seq.sibling(sibling))
+    drawn = draw_batch(strategies.concurrent_update_rounds(), rounds, seed)
+    for bodies in drawn:
+        seq.judge_all(seq.concurrent(log, bodies))
+    if sibling is not None and drawn:
+        seq.judge_all(seq.sibling(sibling))
+    return len(drawn)
 
 
 def _versions() -> dict[str, str]:

@@ -139,10 +139,13 @@ class Target:
         content: bytes | None = None,
         content_type: str | None = "application/json",
         params: Mapping[str, Any] | None = None,
-        auth: str | None = "key",
+        auth: str | bytes | None = "key",
         essential: bool = False,
     ) -> tuple[HttpRequest, HttpResponse]:
         """Send one request. `auth` is "key" (ours), None (no header) or a literal other key.
+
+        A literal key may be bytes, sent as they are: httpx refuses a str value
+        outside ASCII (a near-miss key wrapped in no-break spaces).
 
         `essential` requests (cleanup) ignore the budgets and the open breaker.
         """
@@ -153,8 +156,13 @@ class Target:
             headers["content-type"] = content_type
         if auth == "key":
             headers[KEY_HEADER] = self.api_key
-        elif auth is not None:
+        elif isinstance(auth, str):
             headers[KEY_HEADER] = auth
+        wire: Mapping[str, str] | list[tuple[bytes, bytes]] = headers
+        if isinstance(auth, bytes):
+            wire = [(k.encode(), v.encode()) for k, v in headers.items()]
+            wire.append((KEY_HEADER.encode(), auth))
+            headers[KEY_HEADER] = REDACTED
         url = self.url(path)
         for _attempt in range(_MAX_429_RETRIES + 1):
             self._reserve(essential)
@@ -162,7 +170,7 @@ class Target:
             started = time.perf_counter()
             try:
                 raw = self._client.request(
-                    method, url, content=content, headers=headers, params=params
+                    method, url, content=content, headers=wire, params=params
                 )
             except httpx.TimeoutException as exc:
                 self._note(None, "timeout")

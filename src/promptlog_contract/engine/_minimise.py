@@ -20,7 +20,7 @@ from ._drawing import shrink
 from ._http import BudgetExhausted, TargetUnhealthy
 from ._recorder import body_size, fingerprint
 from ._scratch import ScratchLog
-from ._sequences import Sequences
+from ._sequences import Sequences, near_miss_value
 from .config import Budget, Seeds
 
 _BODY_KINDS = frozenset({"valid", "invalid", "repeat", "get"})
@@ -55,11 +55,15 @@ def minimise_all(
             return
 
 
-def _resend_auth(kind: str) -> str | None:
+def _resend_auth(original: Exchange, api_key: str) -> str | bytes | None:
+    kind = original.kind
     if kind == "auth_missing":
         return None
     if kind == "auth_wrong":
         return "wrong-" + secrets.token_hex(12)
+    if kind == "auth_near_miss":
+        # The same near miss again: the recorded request holds only [REDACTED].
+        return near_miss_value(api_key, original.variant) or "wrong-" + secrets.token_hex(12)
     return "key"
 
 
@@ -77,7 +81,7 @@ def resend(seq: Sequences, finding: Finding, times: int = _TIMES) -> None:
             path,
             content=original.request.content,
             content_type=original.request.headers.get("content-type"),
-            auth=_resend_auth(original.kind),
+            auth=_resend_auth(original, target.api_key),
         )
         again = replace(original, request=req, response=resp)
         rejudge = recorder.rejudges.get(finding.id)
