@@ -73,6 +73,8 @@ def fingerprint(rule: str, exchange: Exchange) -> str:
         parts += [exchange.label.rule, path]
     if exchange.raw is not None:
         parts.append(exchange.raw.name)
+    if exchange.variant is not None:
+        parts.append(exchange.variant)
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
