@@ -18,7 +18,7 @@ import pytest
 
 from promptlog_contract import strategies
 from promptlog_contract._secrets import MIN_SECRET_LENGTH, Scrubber
-from promptlog_contract.engine import Limits, ScratchLogs, Target, draw_batch
+from promptlog_contract.engine import Limits, RunConfig, ScratchLogs, Target, draw_batch, run
 from promptlog_contract.engine._minimise import resend
 from promptlog_contract.engine._recorder import Recorder
 from promptlog_contract.engine._sequences import Sequences, kind_sweep, redaction_secrets
@@ -167,3 +167,13 @@ def test_every_bad_value_kind_is_sent_by_the_default_profile(tmp_path: Path) -> 
     assert leaks(tmp_path, KEY) == []
     for secret in redaction_secrets(KEY):
         assert secret.encode() not in (tmp_path / "summary.json").read_bytes()
+
+
+@pytest.mark.socket
+def test_a_lost_update_finding_is_sent_again_as_a_round() -> None:
+    result = run(RunConfig(mock_faults=("lost_update",), max_examples=10, schemathesis=False))
+    (finding,) = [f for f in result.failures if f.rule == "concurrent_patches_merge"]
+    assert finding.kind == "concurrent_get"
+    # Re-sent as a round to new logs: the fault loses a field nearly every time.
+    assert finding.reproducibility in ("deterministic", "flaky")
+    assert result.phases["concurrency-1"]["rounds"] == 3

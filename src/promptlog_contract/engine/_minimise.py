@@ -49,6 +49,9 @@ def minimise_all(
                 seq.logs.read_state(log)
                 say(f"shrinking {finding.rule}")
                 minimise(seq, finding, log, seeds, budget, shrink_calls)
+            elif finding.kind == "concurrent_get":
+                if user_log is None:  # each repetition needs a log without those values yet
+                    resend_round(seq, finding)
             else:
                 resend(seq, finding)
         except BudgetExhausted:
@@ -90,6 +93,26 @@ def resend(seq: Sequences, finding: Finding, times: int = _TIMES) -> None:
         else:
             rules = {rule for rule, _ in recorder.judge(again, record=False)}
             reproduced += finding.rule in rules
+    finding.reproducibility = "deterministic" if reproduced == times else "flaky"
+
+
+def resend_round(seq: Sequences, finding: Finding, times: int = _TIMES) -> None:
+    """Send a lost-update round again, at once, each time to a new scratch log.
+
+    Re-reading the old log tells nothing (later rounds wrote over it), and a
+    log that already holds the round's values cannot show one lost. Labels the
+    finding by how often it recurs.
+    """
+    original = seq.recorder.exchanges.get(finding.id)
+    if original is None or not original.concurrent:
+        return
+    reproduced = 0
+    for _ in range(times):
+        log = seq.logs.new()
+        seq.logs.read_state(log)
+        exchanges = seq.concurrent(log, original.concurrent, phase=finding.phase)
+        rules = {rule for ex in exchanges for rule, _ in seq.recorder.judge(ex, record=False)}
+        reproduced += finding.rule in rules
     finding.reproducibility = "deterministic" if reproduced == times else "flaky"
 
 
