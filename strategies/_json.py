@@ -19,8 +19,10 @@ INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
 
 # No surrogates (not encodable as UTF-8) and no NUL: whether a real database
-# stores "\x00" is an open question, so valid bodies leave it out.
-_ALPHABET = st.characters(codec="utf-8", exclude_characters="\x00")
+# stores "\x00" is an open question, so valid bodies leave it out. Excluding
+# category Cs draws the same characters as codec="utf-8" without the table
+# Hypothesis builds over every code point for a codec (+200 MiB, 1.3 s CPU).
+_ALPHABET = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
 
 #: Unicode strings (no surrogates, no NUL), short so a run can send many.
 strings: st.SearchStrategy[str] = st.text(_ALPHABET, max_size=24)

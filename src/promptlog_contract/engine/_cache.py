@@ -2,19 +2,28 @@
 
 Generating bodies costs more CPU than sending and checking them, and the `ci`
 profile draws the same seeded batches every run. A batch is a pure function
-of the strategy, its arguments, the count, the seed, the Hypothesis version
-and the strategies' source, so it is stored under a hash of exactly those and
-replayed on the next run. `PROMPTLOG_CONTRACT_CACHE=off` disables it;
+of the strategy, its arguments, the count, the seed, the Hypothesis version,
+the Unicode and Python versions and the strategies' source (engine draws do
+not use Hypothesis's local constants, see `_drawing`), so it is stored under a
+hash of exactly those and replayed on the next run. Batches drawn from a fresh
+random seed (`persist=False`) are never read again, so they are not written.
+
+The directory is capped at `PROMPTLOG_CONTRACT_CACHE_MAX_MB` (default 64 MiB),
+oldest files out first. `PROMPTLOG_CONTRACT_CACHE=off` disables it,
 `PROMPTLOG_CONTRACT_CACHE=DIR` moves it (default: `$XDG_CACHE_HOME` or
-`~/.cache`, then `promptlog-contract/`).
+`~/.cache`, then `promptlog-contract/`); `clear()` empties it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import shutil
+import sys
 import tempfile
+import unicodedata
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -25,9 +34,15 @@ import hypothesis
 from promptlog_contract import strategies
 from promptlog_contract.types import InvalidBody, Label
 
-from ._drawing import draw_stream
+from ._drawing import CHUNK, cache_dir, draw_stream
 
-_FORMAT = 1
+__all__ = ["cache_dir", "clear", "max_bytes", "stream"]
+
+_FORMAT = 2
+_DEFAULT_MAX_MB = 64
+# Bytes this process believes each cache directory holds: rescanning the
+# directory on every write would cost about 30 ms per 1,000 files.
+_estimates: dict[Path, int] = {}
 
 
 @cache
@@ -39,14 +54,22 @@ def _strategies_source_hash() -> str:
     return digest.hexdigest()
 
 
-def cache_dir() -> Path | None:
-    setting = os.environ.get("PROMPTLOG_CONTRACT_CACHE", "")
-    if setting.lower() in ("off", "0", "no", "false"):
-        return None
-    if setting:
-        return Path(setting)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "promptlog-contract"
+def max_bytes() -> int:
+    """The cap on the cache directory: `PROMPTLOG_CONTRACT_CACHE_MAX_MB` MiB (default 64)."""
+    setting = os.environ.get("PROMPTLOG_CONTRACT_CACHE_MAX_MB", "")
+    try:
+        megabytes = float(setting) if setting else _DEFAULT_MAX_MB
+    except ValueError:
+        megabytes = _DEFAULT_MAX_MB
+    return max(0, int(megabytes * 1024 * 1024))
+
+
+def clear() -> None:
+    """Delete the cache directory and everything in it (a no-op when the cache is off)."""
+    directory = cache_dir()
+    if directory is not None:
+        shutil.rmtree(directory, ignore_errors=True)
+        _estimates.pop(directory, None)
 
 
 def _encode(value: Any) -> Any:
@@ -61,21 +84,42 @@ def _decode_invalid(item: Any) -> InvalidBody:
 
 
 def _key(kind: str, args: Any, n: int, seed: int) -> str:
-    material = [_FORMAT, kind, args, n, seed, hypothesis.__version__, _strategies_source_hash()]
+    material = [
+        _FORMAT,
+        kind,
+        args,
+        n,
+        seed,
+        CHUNK,
+        hypothesis.__version__,
+        unicodedata.unidata_version,
+        list(sys.version_info[:2]),
+        _strategies_source_hash(),
+    ]
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:32]
 
 
 def stream(
-    kind: str, n: int, seed: int, sink: Callable[[Any], None], *, rules: list[str] | None = None
+    kind: str,
+    n: int,
+    seed: int,
+    sink: Callable[[Any], None],
+    *,
+    rules: list[str] | None = None,
+    persist: bool = True,
 ) -> None:
-    """Hand n seeded `valid` bodies or `invalid` cases to sink, from the cache when present."""
+    """Hand n seeded `valid` bodies or `invalid` cases to sink, from the cache when present.
+
+    `persist=False` is for batches drawn from a fresh random seed (`fuzz`):
+    they are drawn live and neither looked up nor written.
+    """
     strategy: Any = (
         strategies.update_bodies()
         if kind == "valid"
         else strategies.invalid_update_bodies(rules=rules)
     )
     decode: Callable[[Any], Any] = (lambda item: item) if kind == "valid" else _decode_invalid
-    directory = cache_dir()
+    directory = cache_dir() if persist else None
     path = directory / f"{kind}-{_key(kind, rules, n, seed)}.json" if directory else None
     if path is not None:
         try:
@@ -83,9 +127,14 @@ def stream(
         except (OSError, ValueError):
             items = None
         if isinstance(items, list) and len(items) == n:
+            with contextlib.suppress(OSError):
+                os.utime(path)  # recently used: evicted last
             for item in items:
                 sink(decode(item))
             return
+    if path is None:
+        draw_stream(strategy, n, seed, sink)
+        return
     drawn: list[Any] = []
 
     def tee(value: Any) -> None:
@@ -93,17 +142,53 @@ def stream(
         sink(value)
 
     draw_stream(strategy, n, seed, tee)
-    if path is not None and len(drawn) == n:
-        _write(path, drawn)
+    if len(drawn) == n:
+        _account(path.parent, _write(path, drawn), max_bytes())
 
 
-def _write(path: Path, items: list[Any]) -> None:
-    """Atomic write; a cache that cannot be written is simply not used."""
+def _write(path: Path, items: list[Any]) -> int:
+    """Atomic write, returning the bytes written; a cache that cannot be written is not used."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(items, handle)
         os.replace(tmp, path)
+        return path.stat().st_size
     except (OSError, TypeError, ValueError):
-        pass
+        return 0
+
+
+def _account(directory: Path, added: int, cap: int) -> None:
+    """Count `added` bytes; evict (and recount) once the estimate passes the cap."""
+    known = _estimates.get(directory)
+    if known is None or known + added > cap:
+        _estimates[directory] = _evict(directory, cap)
+    else:
+        _estimates[directory] = known + added
+
+
+def _files(directory: Path) -> list[tuple[float, int, str]]:
+    found: list[tuple[float, int, str]] = []
+    with contextlib.suppress(OSError), os.scandir(directory) as entries:
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                if entry.is_dir(follow_symlinks=False):
+                    found.extend(_files(Path(entry.path)))
+                elif entry.is_file(follow_symlinks=False):
+                    info = entry.stat(follow_symlinks=False)
+                    found.append((info.st_mtime, info.st_size, entry.path))
+    return found
+
+
+def _evict(directory: Path, cap: int) -> int:
+    """Delete the least recently used files until at most `cap` bytes remain; return the total."""
+    files = _files(directory)
+    total = sum(size for _, size, _ in files)
+    for _, size, path in sorted(files):
+        if total <= cap:
+            break
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+            total -= size
+    return total
