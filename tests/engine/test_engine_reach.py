@@ -177,3 +177,25 @@ def test_a_lost_update_finding_is_sent_again_as_a_round() -> None:
     # Re-sent as a round to new logs: the fault loses a field nearly every time.
     assert finding.reproducibility in ("deterministic", "flaky")
     assert result.phases["concurrency-1"]["rounds"] == 3
+
+
+@pytest.mark.socket
+def test_a_user_log_run_makes_no_sibling_and_says_so() -> None:
+    with running_mock(api_keys=(KEY,)) as base_url:
+        target = Target(base_url, KEY, Limits())
+        log = ScratchLogs(target, tag="user").new()
+        target.close()
+        result = run(
+            RunConfig(
+                base_url=base_url,
+                api_key=KEY,
+                prompt_id=log.prompt_id,
+                log_id=log.log_id,
+                max_examples=5,
+                schemathesis=False,
+            )
+        )
+    assert result.exit_code == 0, [(f.rule, f.message) for f in result.failures]
+    sibling = result.rules["other_logs_untouched"]
+    assert (sibling.passed, sibling.failed) == (0, 0)  # not exercised, never a pass
+    assert result.rules["concurrent_patches_merge"].passed == 3
