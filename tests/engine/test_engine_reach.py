@@ -18,13 +18,22 @@ import pytest
 
 from promptlog_contract import strategies
 from promptlog_contract._secrets import MIN_SECRET_LENGTH, Scrubber
-from promptlog_contract.engine import Limits, RunConfig, ScratchLogs, Target, draw_batch, run
+from promptlog_contract.engine import (
+    Limits,
+    RunConfig,
+    ScratchLog,
+    ScratchLogs,
+    Target,
+    draw_batch,
+    run,
+)
 from promptlog_contract.engine._minimise import resend
 from promptlog_contract.engine._recorder import Recorder
 from promptlog_contract.engine._sequences import Sequences, kind_sweep, redaction_secrets
 from promptlog_contract.mock import running_mock
 from promptlog_contract.types import Context
 
+from ._servers import Reply, json_answer, serving
 from .test_engine_run import cli_run, leaks
 
 KEY = "pl-Reach-Engine-Key-0123"
@@ -199,3 +208,29 @@ def test_a_user_log_run_makes_no_sibling_and_says_so() -> None:
     sibling = result.rules["other_logs_untouched"]
     assert (sibling.passed, sibling.failed) == (0, 0)  # not exercised, never a pass
     assert result.rules["concurrent_patches_merge"].passed == 3
+
+
+@pytest.mark.socket
+def test_near_misses_echoed_by_a_server_never_reach_a_finding() -> None:
+    # A server that accepts any key and echoes it back: the findings hold each near miss's
+    # answer, so only the run's scrubber keeps the truncated key and the prefix out.
+    def echo(method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
+        key = headers.get("x-api-key", "")
+        return json_answer(200, json.dumps({"echo": key}).encode())
+
+    with serving(echo) as served:
+        texts = []
+        for scrubbed in (True, False):
+            target = Target(served.base_url, KEY, Limits())
+            recorder = Recorder(Context(api_key=KEY), strategies.CATALOG)
+            if scrubbed:
+                recorder.scrubber = Scrubber(redaction_secrets(KEY))
+            seq = Sequences(target, recorder, ScratchLogs(target))
+            seq.probes(ScratchLog("pr_1", "log_1"))
+            target.close()
+            texts.append(json.dumps([f.to_dict() for f in recorder.findings]))
+    with_scrubber, key_only = texts
+    assert "auth_enforced" in with_scrubber
+    assert [s for s in redaction_secrets(KEY) if s in with_scrubber] == []
+    # The control: scrubbing the key alone lets its truncation through.
+    assert KEY[:-1] in key_only.replace(KEY, "")
