@@ -106,7 +106,7 @@ def _phases(
         for log in logs:
             seq.logs.read_state(log)
         probe_log = logs[0] if user else seq.logs.new()
-        sibling = None if user else _sibling(seq, logs[0])
+        sibling = None if user else seq.sibling_log(logs[0])
     except BudgetExhausted as exc:
         # Nothing was tested yet: a pass here would be vacuous, so it is a usage error.
         setup = 1 if user else 2 * workers + 3
@@ -132,7 +132,7 @@ def _phases(
             _schedule.bodies(seq, logs, seeds, n, budget)
             _schedule.timed(phases, f"bodies-{n + 1}", timer, seed=seeds.round(n))
             timer = time.monotonic()
-            sent = _isolation(seq, logs[0], sibling, seeds.concurrent(n), profile.concurrent_rounds)
+            sent = seq.isolation(logs[0], sibling, seeds.concurrent(n), profile.concurrent_rounds)
             _schedule.timed(phases, f"concurrency-{n + 1}", timer, rounds=sent)
         if config.schemathesis:
             timer = time.monotonic()
@@ -147,32 +147,6 @@ def _phases(
     phases["first_failure_s"] = dict(seq.recorder.first_failure)
     result.phases = phases
     minimise_all(seq, logs[0] if user else None, seeds, budget, profile.shrink_calls, say)
-
-
-def _sibling(seq: Sequences, log: ScratchLog) -> ScratchLog | None:
-    """A scratch log of the same prompt that nothing PATCHes (None: it cannot be compared)."""
-    sibling = seq.logs.new()
-    seq.logs.read_state(sibling)
-    return sibling if sibling.state is not None and sibling.prompt_id == log.prompt_id else None
-
-
-def _isolation(
-    seq: Sequences, log: ScratchLog, sibling: ScratchLog | None, seed: int, rounds: int
-) -> int:
-    """Read the sibling, send `rounds` concurrent rounds to `log`, read the sibling again.
-
-    Without GET /logs/{id} neither rule can see anything: nothing is sent.
-    """
-    if not seq.logs.has_get:
-        return 0
-    if sibling is not None:
-        seq.judge_all(seq.sibling(sibling))
-    drawn = draw_batch(strategies.concurrent_update_rounds(), rounds, seed)
-    for bodies in drawn:
-        seq.judge_all(seq.concurrent(log, bodies))
-    if sibling is not None and drawn:
-        seq.judge_all(seq.sibling(sibling))
-    return len(drawn)
 
 
 def _versions() -> dict[str, str]:

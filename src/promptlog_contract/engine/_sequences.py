@@ -21,6 +21,7 @@ from promptlog_contract import contract, strategies
 from promptlog_contract._secrets import MIN_SECRET_LENGTH
 from promptlog_contract.types import Exchange, HttpRequest, HttpResponse, InvalidBody
 
+from ._drawing import draw_batch
 from ._http import Target
 from ._recorder import Recorder, is_json_dict
 from ._scratch import ScratchLog, ScratchLogs
@@ -157,6 +158,34 @@ class Sequences:
                 (e for e in errors if not isinstance(e, threading.BrokenBarrierError)), errors[0]
             )
         return [answers[i] for i in range(len(bodies))]
+
+    def sibling_log(self, log: ScratchLog) -> ScratchLog | None:
+        """A new scratch log of `log`'s prompt that nothing PATCHes (None: not comparable).
+
+        Scratch logs share one prompt path, hence one prompt; a target that
+        files them under different prompts, or has no GET, gives no sibling.
+        """
+        sibling = self.logs.new()
+        self.logs.read_state(sibling)
+        same_prompt = sibling.prompt_id == log.prompt_id
+        return sibling if sibling.state is not None and same_prompt else None
+
+    def isolation(self, log: ScratchLog, sibling: ScratchLog | None, seed: int, rounds: int) -> int:
+        """Read the sibling, send `rounds` concurrent rounds to `log`, read the sibling again.
+
+        Returns the rounds sent. Without GET /logs/{id} neither rule can see
+        anything, so nothing is sent.
+        """
+        if not self.logs.has_get:
+            return 0
+        if sibling is not None:
+            self.judge_all(self.sibling(sibling))
+        drawn = draw_batch(strategies.concurrent_update_rounds(), rounds, seed)
+        for bodies in drawn:
+            self.judge_all(self.concurrent(log, bodies))
+        if sibling is not None and drawn:
+            self.judge_all(self.sibling(sibling))
+        return len(drawn)
 
     def sibling(self, sibling: ScratchLog, *, phase: str = "engine") -> list[Exchange]:
         """GET a log of the same prompt that nothing PATCHes; it must read as it was first read."""
