@@ -5,7 +5,10 @@ fractional number, a numeric string or a boolean was ever sent there is left
 to chance by the drawn bodies. The sweep here builds one body per (family,
 kind) pair, directly and deterministically, from one valid carrier body that
 holds every nested slot, so a run can send each pair on every run for the
-price of a few hundred requests.
+price of a few hundred requests. Each body keeps only the part of the carrier
+that holds its slot: a server bug in some other slot of the carrier (a crash
+on any `redacted_thinking` block, say) would otherwise answer every body of
+the sweep the same way and hide what the kinds were sent to find.
 
 Severity follows AMBIGUITIES A4: `lax-coercible` when pydantic v1 or v2 lax
 accepts the value without changing what it means, `must-reject` otherwise
@@ -237,17 +240,34 @@ class _Pair:
     invalid: InvalidBody
 
 
+def _lean(path: JSONPath) -> dict[str, Any]:
+    """The part of CARRIER that holds `path`, still valid: its top-level field only; in the
+    message, the role and the one field; in a list of it, the items up to the one at `path`."""
+    top = path[0]
+    if top not in _CARRIER:
+        return {}  # a top-level scalar or map: the body is that field alone
+    if top != "messages" or len(path) < 3:
+        return {top: copy.deepcopy(_CARRIER[top])}
+    message = _CARRIER["messages"][0]
+    field = path[2]
+    kept = {"role": message["role"], field: copy.deepcopy(message[field])}
+    if len(path) > 3 and isinstance(kept[field], list):
+        kept[field] = kept[field][: int(path[3]) + 1]
+    return {"messages": [kept]}
+
+
 @cache
 def _pairs() -> tuple[_Pair, ...]:
     pairs = []
     for family in FAMILIES:
         location, rule = _split(family.id)
         path = _slot(location).path
+        lean = _lean(path)
         for kind, (value, severity) in _family_kinds(location, rule).items():
             body = (
-                spots.deleted(_CARRIER, path)
+                spots.deleted(lean, path)
                 if value is _MISSING
-                else spots.replaced(_CARRIER, path, value)
+                else spots.replaced(lean, path, value)
             )
             label = Label(path, family.rule, severity, kind)
             # Deep copies: edits share the untouched parts with the carrier.
@@ -281,7 +301,8 @@ def bad_value_sweep(
 ) -> tuple[InvalidBody, ...]:
     """One invalid body per applicable (family, kind) pair: a tuple, not a strategy.
 
-    Each body is CARRIER (or a top-level field added to it) with one slot
+    Each body is the part of CARRIER that holds one slot (a top-level field
+    alone; in the message, its role and the one field), with that slot
     replaced or removed; its label carries the kind. `families` keeps the
     families whose id or rule (one of RULES) is named, `kinds` the kinds
     named; an unknown name, or a selection with no pair, raises
