@@ -240,29 +240,13 @@ class _Pair:
     invalid: InvalidBody
 
 
-def _lean(path: JSONPath) -> dict[str, Any]:
-    """The part of CARRIER that holds `path`, still valid: its top-level field only; in the
-    message, the role and the one field; in a list of it, the items up to the one at `path`."""
-    top = path[0]
-    if top not in _CARRIER:
-        return {}  # a top-level scalar or map: the body is that field alone
-    if top != "messages" or len(path) < 3:
-        return {top: copy.deepcopy(_CARRIER[top])}
-    message = _CARRIER["messages"][0]
-    field = path[2]
-    kept = {"role": message["role"], field: copy.deepcopy(message[field])}
-    if len(path) > 3 and isinstance(kept[field], list):
-        kept[field] = kept[field][: int(path[3]) + 1]
-    return {"messages": [kept]}
-
-
 @cache
 def _pairs() -> tuple[_Pair, ...]:
     pairs = []
     for family in FAMILIES:
         location, rule = _split(family.id)
         path = _slot(location).path
-        lean = _lean(path)
+        lean = spots.holding(_CARRIER, path)
         for kind, (value, severity) in _family_kinds(location, rule).items():
             body = (
                 spots.deleted(lean, path)
