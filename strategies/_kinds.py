@@ -5,7 +5,10 @@ fractional number, a numeric string or a boolean was ever sent there is left
 to chance by the drawn bodies. The sweep here builds one body per (family,
 kind) pair, directly and deterministically, from one valid carrier body that
 holds every nested slot, so a run can send each pair on every run for the
-price of a few hundred requests.
+price of a few hundred requests. Each body keeps only the part of the carrier
+that holds its slot: a server bug in some other slot of the carrier (a crash
+on any `redacted_thinking` block, say) would otherwise answer every body of
+the sweep the same way and hide what the kinds were sent to find.
 
 Severity follows AMBIGUITIES A4: `lax-coercible` when pydantic v1 or v2 lax
 accepts the value without changing what it means, `must-reject` otherwise
@@ -243,11 +246,12 @@ def _pairs() -> tuple[_Pair, ...]:
     for family in FAMILIES:
         location, rule = _split(family.id)
         path = _slot(location).path
+        lean = spots.holding(_CARRIER, path)
         for kind, (value, severity) in _family_kinds(location, rule).items():
             body = (
-                spots.deleted(_CARRIER, path)
+                spots.deleted(lean, path)
                 if value is _MISSING
-                else spots.replaced(_CARRIER, path, value)
+                else spots.replaced(lean, path, value)
             )
             label = Label(path, family.rule, severity, kind)
             # Deep copies: edits share the untouched parts with the carrier.
@@ -281,7 +285,8 @@ def bad_value_sweep(
 ) -> tuple[InvalidBody, ...]:
     """One invalid body per applicable (family, kind) pair: a tuple, not a strategy.
 
-    Each body is CARRIER (or a top-level field added to it) with one slot
+    Each body is the part of CARRIER that holds one slot (a top-level field
+    alone; in the message, its role and the one field), with that slot
     replaced or removed; its label carries the kind. `families` keeps the
     families whose id or rule (one of RULES) is named, `kinds` the kinds
     named; an unknown name, or a selection with no pair, raises

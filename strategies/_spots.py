@@ -9,6 +9,7 @@ mutated after the fact.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from hypothesis import strategies as st
@@ -72,6 +73,26 @@ def deleted(doc: Any, path: JSONPath) -> Any:
     else:
         del copy[head]
     return copy
+
+
+def holding(carrier: dict[str, Any], path: JSONPath) -> dict[str, Any]:
+    """The part of a valid `carrier` body that holds `path`, still valid (a deep copy).
+
+    Its top-level field alone (nothing, for a field the carrier lacks); in its
+    first message, the role and the one field; in a list there, the items up to
+    the one at `path`.
+    """
+    top = path[0]
+    if top not in carrier:
+        return {}
+    if top != "messages" or len(path) < 3:
+        return {top: copy.deepcopy(carrier[top])}
+    message = carrier["messages"][0]
+    field = path[2]
+    kept = {"role": message["role"], field: copy.deepcopy(message[field])}
+    if len(path) > 3 and isinstance(kept[field], list):
+        kept[field] = kept[field][: int(path[3]) + 1]
+    return {"messages": [kept]}
 
 
 def location(path: JSONPath) -> str:

@@ -102,7 +102,13 @@ def proxying(upstream: str, *, only: Callable[[str, str], bool] | None = None) -
         def answer(method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
             if only is not None and not only(method, path):
                 return json_answer(500, b'{"detail": "scripted outage"}')
-            keep = {k: v for k, v in headers.items() if k in ("x-api-key", "content-type")}
+            # http.server decodes header values as latin-1: forward the same bytes (a
+            # near-miss key wrapped in no-break spaces is not ASCII).
+            keep = [
+                (k.encode(), v.encode("latin-1"))
+                for k, v in headers.items()
+                if k in ("x-api-key", "content-type")
+            ]
             response = client.request(method, origin + path, headers=keep, content=body or None)
             ctype = response.headers.get("content-type", "application/json")
             return response.status_code, {"content-type": ctype}, response.content

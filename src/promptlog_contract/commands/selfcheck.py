@@ -57,6 +57,11 @@ EXPECTED_RULE: dict[str, str] = {
     "append_messages": "patched_fields_applied",
     "tool_log_returned": "prompt_log_returned",
     "store_nan": "not_a_server_error",
+    "loose_api_key": "auth_enforced",
+    "truncate_fractional_counts": "invalid_body_rejected",
+    "foreign_422_envelope": "validation_error_shape",
+    "lost_update": "concurrent_patches_merge",
+    "leak_to_siblings": "other_logs_untouched",
 }
 SELFCHECK_EXAMPLES = 80  # the ci profile's valid-body budget: selfcheck judges the default suite
 

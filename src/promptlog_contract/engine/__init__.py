@@ -2,7 +2,8 @@
 
 One run: make scratch logs, send the fixed probes (auth, unknown log, open
 questions, raw bytes), send seeded valid and invalid bodies through stateful
-PATCH -> PATCH -> GET sequences on several workers, run the Schemathesis
+PATCH -> PATCH -> GET sequences on several workers, then rounds of concurrent
+PATCHes, reading a sibling log no one PATCHes after each, run the Schemathesis
 phase, then shrink each failing rule to a minimal body, re-send it to label it
 deterministic or flaky, and delete the scratch logs. Each step lives in its
 own module; this one only puts them in order.
@@ -19,6 +20,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from promptlog_contract import contract, strategies
+from promptlog_contract._secrets import Scrubber
 from promptlog_contract.checks import MAY_GO_UNJUDGED
 from promptlog_contract.errors import ConfigurationError
 from promptlog_contract.types import Context, RuleStats, RunResult
@@ -30,7 +32,7 @@ from ._minimise import NOT_RERUN, NOT_RERUN_UNHEALTHY, minimise_all
 from ._recorder import Recorder
 from ._schemathesis_phase import NEGATIVE_CHECKS, POSITIVE_CHECKS, RULE_PREFIX, schemathesis_phase
 from ._scratch import ScratchLog, ScratchLogRefused, ScratchLogs
-from ._sequences import Sequences
+from ._sequences import Sequences, redaction_secrets
 from ._targets import endpoint
 from .config import PROFILES, Budget, Profile, RunConfig, Seeds, Stop, profile_of
 
@@ -88,6 +90,7 @@ def run(config: RunConfig) -> RunResult:
             # Its rules must then judge something; a run of rounds until the time budget
             # ends (fuzz) never reaches the phase, so there they are not expected.
             recorder.expect(RULE_PREFIX + name for name in (*POSITIVE_CHECKS, *NEGATIVE_CHECKS))
+        recorder.scrubber = Scrubber(redaction_secrets(api_key))
         seq = Sequences(target, recorder, ScratchLogs(target))
         try:
             _phases(config, profile, seq, seeds, result)
@@ -162,11 +165,12 @@ def _phases(
         for log in logs:
             seq.logs.read_state(log)
         probe_log = logs[0] if user else seq.logs.new()
+        sibling = None if user else seq.sibling_log(logs[0])
     except Interrupted:
         raise
     except BudgetExhausted as exc:
         # Nothing was tested yet: a pass here would be vacuous, so it is a usage error.
-        setup = 1 if user else 2 * workers + 1
+        setup = 1 if user else 2 * workers + 3
         raise ConfigurationError(
             f"{exc} before the first test (setup alone takes {setup} requests); "
             "raise --max-requests or --max-time"
@@ -193,6 +197,9 @@ def _phases(
             say(f"bodies: round {n + 1}, seed {seeds.round(n)}")
             _schedule.bodies(seq, logs, seeds, n, budget)
             _schedule.timed(phases, f"bodies-{n + 1}", timer, seed=seeds.round(n))
+            timer = time.monotonic()
+            sent = seq.isolation(logs[0], sibling, seeds.concurrent(n), profile.concurrent_rounds)
+            _schedule.timed(phases, f"concurrency-{n + 1}", timer, rounds=sent)
         if config.schemathesis:
             timer = time.monotonic()
             say("schemathesis phase")

@@ -171,10 +171,13 @@ class Target:
         content: bytes | None = None,
         content_type: str | None = "application/json",
         params: Mapping[str, Any] | None = None,
-        auth: str | None = "key",
+        auth: str | bytes | None = "key",
         essential: bool = False,
     ) -> tuple[HttpRequest, HttpResponse]:
         """Send one request. `auth` is "key" (ours), None (no header) or a literal other key.
+
+        A literal key may be bytes, sent as they are: httpx refuses a str value
+        outside ASCII (a near-miss key wrapped in no-break spaces).
 
         `essential` requests (cleanup) ignore the budgets and the open breaker.
         """
@@ -185,9 +188,14 @@ class Target:
             headers["content-type"] = content_type
         if auth == "key":
             headers[KEY_HEADER] = self.api_key
-        elif auth is not None:
+        elif isinstance(auth, str):
             headers[KEY_HEADER] = auth
         headers["accept-encoding"] = ACCEPT_ENCODING
+        wire: Mapping[str, str] | list[tuple[bytes, bytes]] = headers
+        if isinstance(auth, bytes):
+            wire = [(k.encode(), v.encode()) for k, v in headers.items()]
+            wire.append((KEY_HEADER.encode(), auth))
+            headers[KEY_HEADER] = REDACTED
         url = self.url(path)
         retries_429 = failures = 0
         while True:
@@ -195,7 +203,7 @@ class Target:
             self._rate.wait(self.stop)
             started = time.perf_counter()
             try:
-                raw, body = self._exchange(method, url, content, headers, params, essential)
+                raw, body = self._exchange(method, url, content, wire, params, essential)
             except httpx.TimeoutException as exc:
                 self._stop_if_over(essential)
                 self._note(None, "timeout")
@@ -250,7 +258,7 @@ class Target:
         method: str,
         url: str,
         content: bytes | None,
-        headers: dict[str, str],
+        headers: Mapping[str, str] | list[tuple[bytes, bytes]],
         params: Mapping[str, Any] | None,
         essential: bool,
     ) -> tuple[httpx.Response, Any]:

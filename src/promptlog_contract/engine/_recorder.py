@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 from promptlog_contract import contract
-from promptlog_contract._secrets import scrub
+from promptlog_contract._secrets import Scrubber, scrub
 from promptlog_contract.checks import CHECKS, judge
 from promptlog_contract.types import (
     NOT_JSON,
@@ -40,11 +40,15 @@ _MAX_TEXT = 4096
 _KEPT_CONTENT = 64 * 1024
 
 
-def _text(content: bytes | None, secret: str) -> str | None:
+def _scrub(text: str, secret: str | Scrubber) -> str:
+    return secret.text(text) if isinstance(secret, Scrubber) else scrub(text, secret)
+
+
+def _text(content: bytes | None, secret: str | Scrubber) -> str | None:
     if content is None:
         return None
     # Scrub first, then cut: a key straddling the cut must not leave a fragment.
-    text = scrub(content.decode("utf-8", errors="replace"), secret)
+    text = _scrub(content.decode("utf-8", errors="replace"), secret)
     if len(text) > _MAX_TEXT:
         text = text[:_MAX_TEXT] + f"...(truncated, {len(content)} bytes)"
     return text
@@ -59,19 +63,19 @@ def kept(exchange: Exchange) -> Exchange:
     return replace(exchange, response=small)
 
 
-def request_dict(request: HttpRequest, secret: str) -> dict[str, Any]:
+def request_dict(request: HttpRequest, secret: str | Scrubber) -> dict[str, Any]:
     return {
         "method": request.method,
-        "url": scrub(request.url, secret),
-        "headers": {k: scrub(v, secret) for k, v in request.headers.items()},
+        "url": _scrub(request.url, secret),
+        "headers": {k: _scrub(v, secret) for k, v in request.headers.items()},
         "body": _text(request.content, secret),
     }
 
 
-def response_dict(response: HttpResponse, secret: str) -> dict[str, Any]:
+def response_dict(response: HttpResponse, secret: str | Scrubber) -> dict[str, Any]:
     return {
         "status": response.status,
-        "headers": {k: scrub(v, secret) for k, v in response.headers.items()},
+        "headers": {k: _scrub(v, secret) for k, v in response.headers.items()},
         "body": _text(response.content, secret),
         "elapsed_ms": round(response.elapsed_ms, 2),
     }
@@ -106,6 +110,8 @@ class Recorder:
         #: the exchange behind each finding, to re-send it
         self.exchanges: dict[str, Exchange] = {}
         self.rejudges: dict[str, Callable[[Exchange], bool]] = {}
+        #: what findings are scrubbed with: the key, and the run may add its near misses
+        self.scrubber = Scrubber((ctx.api_key,))
 
     def _cell(self, dimension: str, variant: str) -> dict[str, int]:
         cells = self.coverage.setdefault(dimension, {})
@@ -241,29 +247,29 @@ class Recorder:
         }
 
     def make_finding(self, rule: str, violation: Violation, exchange: Exchange, fp: str) -> Finding:
-        secret = self.ctx.api_key
+        secret = self.scrubber
         return Finding(
             id=f"F{len(self._findings) + 1:03d}",
             rule=rule,
             violation=type(violation).__name__,
             level=violation.level,
-            message=scrub(violation.message, secret),
+            message=secret.text(violation.message),
             kind=exchange.kind,
             phase=exchange.phase,
             request=request_dict(exchange.request, secret),
             response=response_dict(exchange.response, secret),
-            curl=scrub(curl_command(exchange.request), secret),
+            curl=secret.text(curl_command(exchange.request)),
             label=exchange.label.to_dict() if exchange.label else None,
             fingerprint=fp,
         )
 
     def replace_exchange(self, finding: Finding, exchange: Exchange, violation: Violation) -> None:
         """Swap a finding's request/response for a smaller reproducer of the same rule."""
-        secret = self.ctx.api_key
+        secret = self.scrubber
         finding.request = request_dict(exchange.request, secret)
         finding.response = response_dict(exchange.response, secret)
-        finding.curl = scrub(curl_command(exchange.request), secret)
-        finding.message = scrub(violation.message, secret)
+        finding.curl = secret.text(curl_command(exchange.request))
+        finding.message = secret.text(violation.message)
         finding.label = exchange.label.to_dict() if exchange.label else None
 
 

@@ -20,7 +20,7 @@ from promptlog_contract.types import Exchange, InvalidBody, Label, Violation
 
 from ._findings import base_signature, locations
 from ._scratch import ScratchLog, ScratchLogRefused, ScratchLogs
-from ._sequences import Sequences
+from ._sequences import Sequences, near_miss_value
 
 _SEQUENCE_KINDS = frozenset({"valid", "repeat", "get"})
 Rejudge = Callable[[Exchange], bool]
@@ -37,6 +37,8 @@ class Recipe:
     content_type: str | None = None
     label: Label | None = None
     raw_name: str | None = None
+    #: the near-miss key's variant name (never the key) for an `auth_near_miss` probe
+    variant: str | None = None
 
     @property
     def is_sequence(self) -> bool:
@@ -60,6 +62,7 @@ class Recipe:
             "content_type": self.content_type,
             "label": self.label.to_dict() if self.label else None,
             "raw": self.raw_name,
+            "variant": self.variant,
         }
 
     def current_body(self) -> Any:
@@ -78,6 +81,7 @@ class Recipe:
             content_type=request.headers.get("content-type"),
             label=exchange.label,
             raw_name=exchange.raw.name if exchange.raw else None,
+            variant=exchange.variant,
         )
 
     @classmethod
@@ -92,6 +96,7 @@ class Recipe:
             content_type=data.get("content_type"),
             label=Label(tuple(label["path"]), label["rule"], label["severity"]) if label else None,
             raw_name=data.get("raw"),
+            variant=data.get("variant"),
         )
 
 
@@ -115,7 +120,11 @@ def perform(seq: Sequences, log: ScratchLog, recipe: Recipe) -> list[Exchange]:
     path = log.path
     if recipe.kind == "unknown_log":
         path = contract.patch_path(log.prompt_id, f"log_promptlog_contract_missing_{log.log_id}")
-    auth = {"auth_missing": None, "auth_wrong": "wrong-" + secrets.token_hex(12)}
+    wrong = "wrong-" + secrets.token_hex(12)
+    auth: dict[str, str | bytes | None] = {"auth_missing": None, "auth_wrong": wrong}
+    if recipe.kind == "auth_near_miss":
+        # The same near miss again: the recorded request holds only [REDACTED].
+        auth["auth_near_miss"] = near_miss_value(seq.target.api_key, recipe.variant) or wrong
     content = recipe.content
     if recipe.body is not None and recipe.kind != "raw":
         content = json.dumps(recipe.body).encode()
@@ -133,7 +142,14 @@ def perform(seq: Sequences, log: ScratchLog, recipe: Recipe) -> list[Exchange]:
     kind: Any = recipe.kind
     return [
         Exchange(
-            kind, request, response, sent=sent, raw=raw, label=recipe.label, phase=recipe.phase
+            kind,
+            request,
+            response,
+            sent=sent,
+            raw=raw,
+            label=recipe.label,
+            phase=recipe.phase,
+            variant=recipe.variant,
         )
     ]
 

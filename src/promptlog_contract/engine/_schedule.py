@@ -26,7 +26,7 @@ from promptlog_contract.types import Exchange, InvalidBody
 from . import _cache
 from ._http import Limits
 from ._scratch import ScratchLog
-from ._sequences import Sequences
+from ._sequences import Sequences, kind_sweep
 from .config import Budget, Profile, RunConfig, Seeds
 
 _SWEEP_SAMPLE = 300
@@ -77,12 +77,14 @@ def bodies(
 
     def produce() -> None:
         valid: list[dict[str, Any]] = []
+        invalid: list[InvalidBody] = []
 
         def on_valid(body: dict[str, Any]) -> None:
             valid.append(body)
             emit(partial(seq.valid, body=body))
 
         def on_invalid(case: InvalidBody) -> None:
+            invalid.append(case)
             emit(partial(seq.invalid, case=case))
 
         try:
@@ -90,6 +92,9 @@ def bodies(
             for case in family_sweep(seeds.family_sweep(round_no)):
                 on_invalid(case)
             _cache.stream("invalid", budget.invalid, seeds.invalid(round_no), on_invalid)
+            # Every (family, kind) pair of bad value once per run: the first round tops up.
+            for case in kind_sweep(invalid) if round_no == 0 else ():
+                emit(partial(seq.invalid, case=case))
             for body in valid_sweep(valid, seeds, round_no):
                 emit(partial(seq.valid, body=body))
         except _StopDrawing:
@@ -128,7 +133,7 @@ def valid_sweep(drawn: list[dict[str, Any]], seeds: Seeds, round_no: int) -> lis
         {
             (dim, v): _SWEEP_TIMES
             for dim, variants in strategies.CATALOG.items()
-            if dim not in ("invalid_rule", "raw")
+            if dim not in ("invalid_rule", "invalid_kind", "raw")
             for v in variants
         }
     )

@@ -2,19 +2,26 @@
 
 A valid body is a stateful PATCH -> PATCH -> GET sequence (applied, stable on
 repeat, read back the same); an invalid body is one PATCH; the probes are the
-fixed requests (auth, unknown log, open questions, raw bytes). Scheduling and
-minimising replay these scripts; they never build requests themselves.
+fixed requests (auth with no key, a wrong key and near misses of the real one,
+unknown log, open questions, raw bytes); a concurrent round is several PATCHes
+of disjoint fields released together, then a GET; a sibling read is a GET of a
+log of the same prompt that nothing PATCHes. Scheduling and minimising replay
+these scripts; they never build requests themselves.
 """
 
 from __future__ import annotations
 
 import secrets
+import threading
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from promptlog_contract import contract, strategies
-from promptlog_contract.types import Exchange, InvalidBody
+from promptlog_contract._secrets import MIN_SECRET_LENGTH
+from promptlog_contract.types import Exchange, HttpRequest, HttpResponse, InvalidBody
 
+from ._drawing import draw_batch
 from ._http import Target
 from ._recorder import Recorder, is_json_dict
 from ._scratch import ScratchLog, ScratchLogs
@@ -25,6 +32,41 @@ _OPEN_BODIES: tuple[dict[str, Any], ...] = (
     {"promptlog_contract_unknown": 1},
     {"log_status": "complete"},
 )
+#: How long the threads of a concurrent round wait for each other before giving up.
+_BARRIER_TIMEOUT_S = 30.0
+
+
+def redaction_secrets(api_key: str) -> tuple[str, ...]:
+    """The key and its near-miss variants: what a run's output must never hold, in any form.
+
+    A truncated key or its prefix is not the key, so scrubbing the key alone
+    would let them through. Variants too short to search for safely
+    (MIN_SECRET_LENGTH) are left out; undecodable bytes are dropped (the
+    no-break spaces of `whitespace`, which holds the key whole).
+    """
+    found = [api_key]
+    for variant in strategies.near_miss_keys(api_key):
+        text = variant.value.decode("utf-8", errors="ignore")
+        if len(text) >= MIN_SECRET_LENGTH and text not in found:
+            found.append(text)
+    return tuple(found)
+
+
+def near_miss_value(api_key: str, name: str | None) -> bytes | None:
+    """The bytes of the near-miss variant `name` of `api_key` (None: no such variant)."""
+    return next((v.value for v in strategies.near_miss_keys(api_key) if v.name == name), None)
+
+
+def kind_sweep(drawn: Iterable[InvalidBody]) -> list[InvalidBody]:
+    """One sweep body for every (family, kind) pair the drawn invalid bodies missed.
+
+    Deterministic: which pairs a seeded batch covers depends on the seed only,
+    and the sweep holds one fixed body per pair (`bad_value_sweep`).
+    """
+    seen = {strategies.invalid_kind_variant(case) for case in drawn}
+    return [
+        c for c in strategies.bad_value_sweep() if strategies.invalid_kind_variant(c) not in seen
+    ]
 
 
 @dataclass
@@ -62,9 +104,93 @@ class Sequences:
         if resp.status == 200 and is_json_dict(resp.body):
             log.state = resp.body
         if record:
-            variant = strategies.invalid_variant(case.label)
-            self.recorder.sent([variant], 400 <= resp.status < 500)
+            variants = [strategies.invalid_variant(case.label)]
+            kind = strategies.invalid_kind_variant(case)
+            variants += [kind] if kind is not None else []
+            self.recorder.sent(variants, 400 <= resp.status < 500)
         return [Exchange("invalid", req, resp, sent=case.body, label=case.label, phase=phase)]
+
+    def concurrent(
+        self, log: ScratchLog, bodies: Sequence[Mapping[str, Any]], *, phase: str = "engine"
+    ) -> list[Exchange]:
+        """PATCH every body at once (disjoint fields), then GET: every field must read back."""
+        answers = self._at_once(log, bodies)
+        out = [
+            Exchange("concurrent", req, resp, sent=body, phase=phase)
+            for body, (req, resp) in zip(bodies, answers, strict=True)
+        ]
+        applied = tuple(
+            body for body, (_, r) in zip(bodies, answers, strict=True) if r.status == 200
+        )
+        if self.logs.has_get:
+            req, resp = self.target.request("GET", f"/logs/{log.log_id}")
+            if resp.status == 200 and is_json_dict(resp.body):
+                log.state = resp.body
+            out.append(Exchange("concurrent_get", req, resp, concurrent=applied, phase=phase))
+        return out
+
+    def _at_once(
+        self, log: ScratchLog, bodies: Sequence[Mapping[str, Any]]
+    ) -> list[tuple[HttpRequest, HttpResponse]]:
+        # One thread per PATCH, released together by a barrier: they really overlap.
+        barrier = threading.Barrier(len(bodies))
+        answers: dict[int, tuple[HttpRequest, HttpResponse]] = {}
+        errors: list[BaseException] = []
+
+        def send(index: int) -> None:
+            try:
+                barrier.wait(_BARRIER_TIMEOUT_S)
+                answers[index] = self.target.request("PATCH", log.path, json_body=bodies[index])
+            except BaseException as exc:  # raised again in the caller's thread
+                errors.append(exc)
+                barrier.abort()
+
+        threads = [
+            threading.Thread(target=send, args=(i,), daemon=True) for i in range(len(bodies))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            # A broken barrier only echoes the error that broke it: raise that one.
+            raise next(
+                (e for e in errors if not isinstance(e, threading.BrokenBarrierError)), errors[0]
+            )
+        return [answers[i] for i in range(len(bodies))]
+
+    def sibling_log(self, log: ScratchLog) -> ScratchLog | None:
+        """A new scratch log of `log`'s prompt that nothing PATCHes (None: not comparable).
+
+        Scratch logs share one prompt path, hence one prompt; a target that
+        files them under different prompts, or has no GET, gives no sibling.
+        """
+        sibling = self.logs.new()
+        self.logs.read_state(sibling)
+        same_prompt = sibling.prompt_id == log.prompt_id
+        return sibling if sibling.state is not None and same_prompt else None
+
+    def isolation(self, log: ScratchLog, sibling: ScratchLog | None, seed: int, rounds: int) -> int:
+        """Read the sibling, send `rounds` concurrent rounds to `log`, read the sibling again.
+
+        Returns the rounds sent. Without GET /logs/{id} neither rule can see
+        anything, so nothing is sent.
+        """
+        if not self.logs.has_get:
+            return 0
+        if sibling is not None:
+            self.judge_all(self.sibling(sibling))
+        drawn = draw_batch(strategies.concurrent_update_rounds(), rounds, seed)
+        for bodies in drawn:
+            self.judge_all(self.concurrent(log, bodies))
+        if sibling is not None and drawn:
+            self.judge_all(self.sibling(sibling))
+        return len(drawn)
+
+    def sibling(self, sibling: ScratchLog, *, phase: str = "engine") -> list[Exchange]:
+        """GET a log of the same prompt that nothing PATCHes; it must read as it was first read."""
+        req, resp = self.target.request("GET", f"/logs/{sibling.log_id}")
+        return [Exchange("sibling_get", req, resp, before=sibling.state, phase=phase)]
 
     def judge_all(self, exchanges: list[Exchange]) -> None:
         for exchange in exchanges:
@@ -80,6 +206,10 @@ class Sequences:
         ):
             req, resp = t.request("PATCH", log.path, json_body=body, auth=auth)
             judge(Exchange(kind, req, resp, sent=body))  # type: ignore[arg-type]
+        for near in strategies.near_miss_keys(t.api_key):
+            # Recorded by name only: the value is a form of the key.
+            req, resp = t.request("PATCH", log.path, json_body=body, auth=near.value)
+            judge(Exchange("auth_near_miss", req, resp, sent=body, variant=near.name))
         missing_id = f"log_promptlog_contract_missing_{self.logs.run_id}"
         missing = contract.patch_path(log.prompt_id, missing_id)
         req, resp = t.request("PATCH", missing, json_body={"output": "x"})

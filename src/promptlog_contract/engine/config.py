@@ -26,6 +26,8 @@ class Profile:
     rounds: int | None  # None: until --max-time
     shrink_calls: int
     fresh_seed: bool = False
+    #: rounds of concurrent PATCHes per body round (concurrent_patches_merge)
+    concurrent_rounds: int = 3
 
 
 PROFILES: dict[str, Profile] = {
@@ -50,6 +52,7 @@ PROFILES: dict[str, Profile] = {
         rounds=None,
         shrink_calls=100,
         fresh_seed=True,
+        concurrent_rounds=10,
     ),
 }
 
@@ -134,6 +137,10 @@ class Seeds:
     def valid_sweep(self, n: int, chunk: int) -> int:
         """The extra valid samples that top up thin catalog variants, one seed per chunk."""
         return self.round(n) + 7 + chunk
+
+    def concurrent(self, n: int) -> int:
+        """Round n's concurrent PATCH rounds (a strategy of their own: no other stream repeats)."""
+        return self.round(n) + 5
 
     @property
     def schemathesis(self) -> int:

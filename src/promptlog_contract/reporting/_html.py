@@ -16,6 +16,7 @@ from typing import Any
 
 from ._html_findings import COPY_HASH, COPY_SCRIPT, findings_section
 from ._html_kill import kill_matrix_section
+from ._html_kinds import KIND_DIMENSION, kind_matrix
 from ._html_style import CSS
 
 BODY_LIMIT = 4096
@@ -150,11 +151,15 @@ def _coverage(summary: Mapping[str, Any]) -> str:
     rows = []
     for dimension, variants in coverage.items():
         exercised = sum(1 for c in variants.values() if c.get("sent"))
-        cells = "".join(_cell(v, c) for v, c in variants.items())
+        if dimension == KIND_DIMENSION:
+            cells = kind_matrix(variants)
+        else:
+            cells = f'<div class="cells">{"".join(_cell(v, c) for v, c in variants.items())}</div>'
+
         rows.append(
             f'<tr><th scope="row">{esc(dimension)}<br><span class="muted">'
             f"{exercised} of {len(variants)} exercised</span></th>"
-            f'<td><div class="cells">{cells}</div></td></tr>'
+            f"<td>{cells}</td></tr>"
         )
     gaps = len(summary["coverage_gaps"])
     legend = (

@@ -61,6 +61,20 @@ tr.fail td { background:#fdecea; }
   background:repeating-linear-gradient(45deg,#fde2e2 0 6px,#f3b3b3 6px 12px);
   border:2px dashed var(--fail); }
 .cell.never .counts { color:var(--fail); font-weight:700; }
+.kinds-wrap { overflow-x:auto; }
+table.kinds { border-collapse:collapse; font-size:12px; }
+table.kinds th[scope=row] { text-align:left; white-space:nowrap; font-weight:500;
+  padding-right:8px; }
+table.kinds th[scope=col] { vertical-align:bottom; height:110px; padding:0; }
+table.kinds th[scope=col] span { display:inline-block; writing-mode:vertical-rl;
+  transform:rotate(180deg); white-space:nowrap; }
+table.kinds td { width:26px; height:20px; text-align:center; border:1px solid #fff; }
+table.kinds td.observed { background:#dff3e4; }
+table.kinds td.unobserved { background:#fff4d6; }
+table.kinds td.na { background:#f4f4f4; }
+table.kinds td.never {
+  background:repeating-linear-gradient(45deg,#fde2e2 0 4px,#f3b3b3 4px 8px);
+  outline:2px dashed var(--fail); color:var(--fail); font-weight:700; }
 .swatch.observed { background:#dff3e4; border:2px solid #9bd3ad; }
 .swatch.unobserved { background:#fff4d6; border:2px solid #e5c265; }
 .finding { background:#fff; border:1px solid var(--line); border-left:5px solid var(--fail);
