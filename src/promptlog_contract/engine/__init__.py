@@ -26,6 +26,7 @@ from ._drawing import draw_batch
 from ._http import BudgetExhausted, Limits, Target, TargetUnhealthy
 from ._minimise import minimise_all
 from ._recorder import Recorder
+from ._schemathesis_phase import prepare as prepare_schemathesis
 from ._schemathesis_phase import schemathesis_phase
 from ._scratch import ScratchLog, ScratchLogRefused, ScratchLogs
 from ._sequences import Sequences
@@ -112,6 +113,16 @@ def _phases(
         ) from None
     seq.recorder.ctx = replace(seq.recorder.ctx, has_get=seq.logs.has_get)
     phases: dict[str, Any] = {}
+    # Drawing starts now, in drawing processes, while the probes are sent.
+    persist = config.seed is not None or not profile.fresh_seed  # fresh seeds: never cached
+    draws = _schedule.Draws(seeds, budget, persist=persist)
+    draws.start(0)
+    cases = (
+        prepare_schemathesis(profile.schemathesis, seeds.base, persist=persist)
+        if config.schemathesis
+        else None
+    )
+    until = _schedule.bodies_until(config, seq.target.limits)
     try:
         timer = time.monotonic()
         say("probes: auth, unknown log, open questions, raw requests")
@@ -122,17 +133,22 @@ def _phases(
             probe_log.state = None
             seq.logs.read_state(probe_log)
         _schedule.timed(phases, "probes", timer)
-        for n in _schedule.rounds(config, profile):
+        for n, more in _schedule.rounds(config, profile, until):
             timer = time.monotonic()
             say(f"bodies: round {n + 1}, seed {seeds.round(n)}")
-            _schedule.bodies(seq, logs, seeds, n, budget)
+            _schedule.bodies(seq, logs, draws, n, more=more, until=until)
             _schedule.timed(phases, f"bodies-{n + 1}", timer, seed=seeds.round(n))
         if config.schemathesis:
             timer = time.monotonic()
             say("schemathesis phase")
             log = logs[0] if user else seq.logs.new()
             sent = schemathesis_phase(
-                seq.target, seq.recorder, log, max_examples=profile.schemathesis, seed=seeds.base
+                seq.target,
+                seq.recorder,
+                log,
+                max_examples=profile.schemathesis,
+                seed=seeds.base,
+                cases=cases,
             )
             _schedule.timed(phases, "schemathesis", timer, cases=sent)
     except BudgetExhausted as exc:
