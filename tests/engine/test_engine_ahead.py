@@ -101,9 +101,14 @@ def test_bodies_leave_the_schemathesis_phase_its_share_of_max_time() -> None:
 def test_time_budgeted_fuzz_reaches_the_schemathesis_phase(
     cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # A small phase, so that its cases are drawn well within the test's budget.
+    # A small phase, its cases cached beforehand and bodies drawn here, so that a loaded
+    # machine cannot spend the phase's share waiting for drawing processes to start.
+    monkeypatch.setenv("PROMPTLOG_CONTRACT_DRAW_PROCESSES", "0")
     monkeypatch.setitem(PROFILES, "fuzz", replace(PROFILES["fuzz"], schemathesis=4))
-    result = run(RunConfig(profile="fuzz", seed=3, max_time=20.0, rate_limit=1000.0))
+    for mode, index, n in _schemathesis_phase.parts(4):
+        _schemathesis_phase.cases_json(mode, index, n, 3)
+    config = RunConfig(profile="fuzz", seed=3, max_examples=10, max_time=20.0, rate_limit=1e3)
+    result = run(config)
     assert result.phases["schemathesis"]["cases"] > 0, result.phases
     assert "bodies-1" in result.phases
 

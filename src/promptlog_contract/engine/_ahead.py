@@ -34,7 +34,9 @@ _DEFAULT_PROCESSES = 2
 _ENV = ("PROMPTLOG_CONTRACT_CACHE", "PROMPTLOG_CONTRACT_CACHE_MAX_MB", "XDG_CACHE_HOME", "HOME")
 
 _lock = threading.Lock()
+_main_lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
+_deferred: list[Pending[Any]] = []
 
 
 def processes() -> int:
@@ -48,7 +50,9 @@ def processes() -> int:
 def _executor() -> ProcessPoolExecutor | None:
     global _pool
     with _lock:
-        if _pool is None and processes() > 0:
+        if processes() == 0:
+            return None
+        if _pool is None:
             try:
                 _pool = ProcessPoolExecutor(
                     processes(), mp_context=multiprocessing.get_context("spawn")
@@ -71,11 +75,26 @@ def shutdown() -> None:
 class Pending(Generic[T]):
     """A batch being drawn: `result()` waits for it (drawing here if no process could)."""
 
-    def __init__(self, future: Future[str] | None, fallback: Callable[[], str], decode: Any):
+    def __init__(
+        self,
+        future: Future[str] | None,
+        fallback: Callable[[], str],
+        decode: Any,
+        submit: Callable[[], Future[str] | None] | None = None,
+    ):
         self._future, self._fallback, self._decode = future, fallback, decode
+        self._submit = submit
+
+    def start(self) -> None:
+        """Hand a deferred job to the drawing processes (a no-op once started)."""
+        with _lock:
+            submit, self._submit = self._submit, None
+        if submit is not None:
+            self._future = submit()
 
     def result(self, timeout: float | None = None) -> T:
         """The batch; TimeoutError if a drawing process has not finished it within `timeout`."""
+        self.start()
         text: str | None = None
         if self._future is not None:
             try:
@@ -96,7 +115,7 @@ def _bare_main() -> Iterator[None]:
     that calls `run()` without an `if __name__ == "__main__"` guard would run
     again in each drawing process. The children need nothing from it.
     """
-    with _lock:
+    with _main_lock:
         saved = sys.modules.get("__main__")
         sys.modules["__main__"] = types.ModuleType("__main__")
         try:
@@ -117,23 +136,47 @@ def _with_env(env: dict[str, str | None], fn: Callable[..., str], *args: Any) ->
 
 
 def call(
-    fn: Callable[..., str], *args: Any, decode: Callable[[Any], T], local: bool = False
+    fn: Callable[..., str],
+    *args: Any,
+    decode: Callable[[Any], T],
+    local: bool = False,
+    later: bool = False,
 ) -> Pending[T]:
     """Run `fn(*args)` (module-level, returning JSON text) in a drawing process.
 
     `local`: run it here instead, when asked for the result (a cached batch
-    reads faster than a process starts).
+    reads faster than a process starts). `later`: queue it only at `release()`
+    (or when its result is asked for), behind what is needed sooner: the
+    processes take jobs first come, first served.
     """
     env = {name: os.environ.get(name) for name in _ENV}
-    pool = None if local else _executor()
-    future = None
-    if pool is not None:
+
+    def submit() -> Future[str] | None:
+        pool = None if local else _executor()
+        if pool is None:
+            return None
         try:
             with _bare_main():
-                future = pool.submit(_with_env, env, fn, *args)
+                return pool.submit(_with_env, env, fn, *args)
         except RuntimeError:  # shut down meanwhile
-            future = None
-    return Pending(future, lambda: fn(*args), decode)
+            return None
+
+    pending: Pending[T] = Pending(None, lambda: fn(*args), decode, submit)
+    if later:
+        with _lock:
+            _deferred.append(pending)
+    else:
+        pending.start()
+    return pending
+
+
+def release() -> None:
+    """Queue the jobs started with `later=True`."""
+    with _lock:
+        jobs = _deferred[:]
+        _deferred.clear()
+    for pending in jobs:
+        pending.start()
 
 
 def batch(

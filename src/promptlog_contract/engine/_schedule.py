@@ -93,18 +93,21 @@ class Draws:
     def __init__(self, seeds: Seeds, budget: Budget, *, persist: bool = True) -> None:
         self.seeds, self.budget, self.persist = seeds, budget, persist
         self._rounds: dict[int, tuple[_ahead.Pending[Any], ...]] = {}
+        #: Rounds whose valid batch was cached: their sweep was too, it is read here.
+        self.swept: set[int] = set()
 
     def start(self, round_no: int) -> None:
         """Start drawing round `round_no` (a no-op if it was started already)."""
         if round_no in self._rounds:
             return
         s, b, keep = self.seeds, self.budget, self.persist
-        # A cached round is read here: a process would start slower than the files read.
-        cached = keep and _cache.cached_json("valid", b.valid, s.valid(round_no)) is not None
+        # Cached batches are read here: a process would start slower than the files read.
+        if keep and _cache.cached_json("valid", b.valid, s.valid(round_no)) is not None:
+            self.swept.add(round_no)
         first = list(strategies.CATALOG["invalid_rule"][:1])
         families = keep and _cache.cached_json("invalid", 1, s.family_sweep(round_no), rules=first)
         self._rounds[round_no] = (
-            _ahead.call(valid_round_json, b.valid, s, round_no, keep, decode=tuple, local=cached),
+            _ahead.batch("valid", b.valid, s.valid(round_no), persist=keep),
             _ahead.call(
                 family_sweep_json,
                 s.family_sweep(round_no),
@@ -145,14 +148,24 @@ def bodies(
 
     def produce() -> None:
         try:
-            valid, sweep = valid_p.result(_left(until))
+            valid = valid_p.result(_left(until))
+            sweep = _ahead.call(
+                valid_sweep_json,
+                valid,
+                draws.seeds,
+                round_no,
+                draws.persist,
+                decode=list,
+                local=draws.persist and round_no in draws.swept,
+            )
+            _ahead.release()  # now the Schemathesis cases, behind what this round still needs
             if more:
                 draws.start(round_no + 1)
             for body in valid:
                 emit(partial(seq.valid, body=body))
             for case in family_p.result(_left(until)) + invalid_p.result(_left(until)):
                 emit(partial(seq.invalid, case=case))
-            for body in sweep:
+            for body in sweep.result(_left(until)):
                 emit(partial(seq.valid, body=body))
         except (_StopDrawing, TimeoutError):  # stopped, or not drawn before `until`
             pass
@@ -234,11 +247,11 @@ def valid_sweep(
     return extra
 
 
-def valid_round_json(n: int, seeds: Seeds, round_no: int, persist: bool) -> str:
-    """A round's valid batch and its sweep, as JSON text (what a drawing process hands back)."""
-    drawn: list[dict[str, Any]] = []
-    _cache.stream("valid", n, seeds.valid(round_no), drawn.append, persist=persist)
-    return json.dumps([drawn, valid_sweep(drawn, seeds, round_no, persist=persist)])
+def valid_sweep_json(
+    drawn: list[dict[str, Any]], seeds: Seeds, round_no: int, persist: bool
+) -> str:
+    """`valid_sweep` as JSON text (what a drawing process hands back)."""
+    return json.dumps(valid_sweep(drawn, seeds, round_no, persist=persist))
 
 
 def family_sweep(seed: int, *, persist: bool = True) -> list[InvalidBody]:

@@ -142,6 +142,7 @@ def prepare(max_examples: int, seed: int, *, persist: bool = True) -> Cases:
             seed,
             persist,
             decode=lambda items: items,
+            later=True,  # behind the first round's bodies, see _schedule.bodies
             local=persist
             and _cache.has("schemathesis", _material(mode, n, chunk_seed(seed, index))),
         )
