@@ -153,6 +153,10 @@ def _phases(
             _schedule.timed(phases, "schemathesis", timer, cases=sent)
     except BudgetExhausted as exc:
         phases["stopped"] = str(exc)
+    finally:  # batches drawn ahead and never sent: a process exit would wait for them
+        draws.cancel()
+        for part in cases or []:
+            part.cancel()
     phases["first_failure_s"] = dict(seq.recorder.first_failure)
     result.phases = phases
     minimise_all(seq, logs[0] if user else None, seeds, budget, profile.shrink_calls, say)

@@ -92,6 +92,13 @@ class Pending(Generic[T]):
         if submit is not None:
             self._future = submit()
 
+    def cancel(self) -> None:
+        """Drop the job if no process has started it (a job being drawn runs to its end)."""
+        with _lock:
+            self._submit = None
+        if self._future is not None:
+            self._future.cancel()
+
     def result(self, timeout: float | None = None) -> T:
         """The batch; TimeoutError if a drawing process has not finished it within `timeout`."""
         self.start()

@@ -118,6 +118,13 @@ class Draws:
             _ahead.batch("invalid", b.invalid, s.invalid(round_no), persist=keep),
         )
 
+    def cancel(self) -> None:
+        """Drop the batches started but never sent (the next round's, when the budget ends)."""
+        for pending in self._rounds.values():
+            for job in pending:
+                job.cancel()
+        self._rounds.clear()
+
     def take(self, round_no: int) -> tuple[_ahead.Pending[Any], ...]:
         self.start(round_no)
         return self._rounds.pop(round_no)
