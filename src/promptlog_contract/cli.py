@@ -1,4 +1,4 @@
-"""The command line: `run`, `fuzz`, `replay`, `mock`, `baseline`, `selfcheck`, `diff`.
+"""The command line: `run`, `fuzz`, `replay`, `mock`, `baseline`, `selfcheck`, `diff`, `load`.
 
 Only assembles the subcommands (each in its own module with its own
 `add_parser`) and turns user errors into one line and exit code 2; the exit
@@ -12,14 +12,14 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from promptlog_contract import __version__
+from promptlog_contract import __version__, load
 from promptlog_contract.commands import diff, replay, run, selfcheck
 from promptlog_contract.errors import EXIT_USAGE, ConfigurationError, UsageError
 from promptlog_contract.mock import _cli as mock_command
 from promptlog_contract.reporting import _cli as baseline_command
 
 #: In the order `--help` lists them.
-SUBCOMMANDS = (run, replay, mock_command, baseline_command, selfcheck, diff)
+SUBCOMMANDS = (run, replay, mock_command, baseline_command, selfcheck, diff, load)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,65 +1,14 @@
-"""The other front ends: `pytest tests/conformance` and `selfcheck` give the same verdicts.
+"""The selfcheck front end gives the verdicts the engine gives.
 
-Both run the full default suite (and the pytest front end a whole pytest
-session), so they are marked slow.
+It runs the suite against the faithful mock and seeded faults, so it is marked
+slow. The pytest front end has its own tests in tests/plugin.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from promptlog_contract.commands.selfcheck import EXPECTED_RULE, selfcheck
-from promptlog_contract.mock import running_mock
-
-ROOT = Path(__file__).resolve().parents[2]
-KEY = "frontend-key-0123"
-
-
-def conformance(*flags: str) -> subprocess.CompletedProcess[str]:
-    """`python -m pytest tests/conformance` in a fresh process, free of this session's env."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "HUMANLOOP_"))}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "tests/conformance",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            *flags,
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
-@pytest.mark.slow
-@pytest.mark.socket
-def test_pytest_front_end_holds() -> None:
-    proc = conformance()
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
-    assert " passed" in proc.stdout
-
-
-@pytest.mark.slow
-@pytest.mark.socket
-def test_pytest_front_end_catches_auth_optional() -> None:
-    with running_mock(api_keys=(KEY,), faults=("auth_optional",)) as base_url:
-        proc = conformance("--base-url", base_url, "--api-key", KEY)
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 1, output[-3000:]
-    assert "test_rule_holds[auth_enforced]" in output
-    assert "test_rule_holds[auth_enforced] PASSED" not in output
-    assert KEY not in output
 
 
 @pytest.mark.slow

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from promptlog_contract.engine import RunConfig, run
+from promptlog_contract.engine import RunConfig, Stop, run
 from promptlog_contract.errors import UsageError, check_url
 from promptlog_contract.reporting import (
     BaselineError,
@@ -25,6 +25,7 @@ from promptlog_contract.reporting import (
 )
 
 from ._console import print_verdict
+from ._signals import stopping_on_signals
 
 _FUZZ_DEFAULT_TIME_S = 600.0
 
@@ -43,6 +44,15 @@ def parse_duration(text: str) -> float:
             f"duration must look like 90, 90s, 10m or 1h, not {text!r}"
         )
     return float(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
+
+
+def parse_size(text: str) -> int:
+    """Bytes from 2097152, 512k, 2M, 2MiB (k/M/G are powers of 1024)."""
+    match = re.fullmatch(r"\s*(\d+)\s*(?:([kKmMgG])(?:i?B)?|B)?\s*", text)
+    if not match or int(match.group(1)) < 1:
+        raise argparse.ArgumentTypeError(f"size must look like 2MiB, 512k or 1048576, not {text!r}")
+    unit = (match.group(2) or "").lower()
+    return int(match.group(1)) * {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[unit]
 
 
 def positive_int(text: str) -> int:
@@ -80,7 +90,19 @@ def _add_target_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--report-dir", type=Path, default=Path("reports"))
     p.add_argument("--rate-limit", type=parse_rate, help="requests per second, e.g. 5/s")
-    p.add_argument("--timeout", type=parse_duration, default=10.0, help="per-request timeout")
+    p.add_argument(
+        "--timeout", type=parse_duration, default=10.0, help="per-read timeout (default 10s)"
+    )
+    p.add_argument(
+        "--max-request-time",
+        type=parse_duration,
+        help="connect-to-last-byte limit of one request (default: 3 x --timeout, at least 30s)",
+    )
+    p.add_argument(
+        "--max-response-bytes",
+        type=parse_size,
+        help="largest response body read, decompressed (default 2MiB); more is a finding",
+    )
     p.add_argument("--workers", type=positive_int, help="concurrent scratch logs")
     p.add_argument("--baseline", type=Path, help="known-failure file (see `baseline`)")
     p.add_argument("--no-schemathesis", action="store_true", help="skip the Schemathesis phase")
@@ -144,14 +166,19 @@ def _cmd(args: argparse.Namespace) -> int:
         schemathesis=not args.no_schemathesis,
         mock_faults=tuple(args.mock_fault),
         progress=_progress(args.quiet),
+        max_request_time=args.max_request_time,
+        max_response_bytes=args.max_response_bytes,
+        stop=(stop := Stop()),
     )
     baseline = _load_baseline(args.baseline) if args.baseline else None
-    result = run(config)
-    if baseline is not None:
-        apply_baseline(result, baseline, today=date.today())
-    secrets = tuple(s for s in (args.api_key,) if s)
-    paths = write_reports(result, args.report_dir, secrets=secrets)
-    print_verdict(result, paths, quiet=args.quiet)
+    # Until the reports are written: a first signal stops the run, a second exits at once.
+    with stopping_on_signals(stop):
+        result = run(config)
+        if baseline is not None:
+            apply_baseline(result, baseline, today=date.today())
+        secrets = tuple(s for s in (args.api_key,) if s)
+        paths = write_reports(result, args.report_dir, secrets=secrets)
+        print_verdict(result, paths, quiet=args.quiet, secrets=secrets)
     return result.exit_code
 
 
