@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 import types
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -55,12 +56,36 @@ def _executor() -> ProcessPoolExecutor | None:
         if _pool is None:
             try:
                 _pool = ProcessPoolExecutor(
-                    processes(), mp_context=multiprocessing.get_context("spawn")
+                    processes(),
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_detach_output,
                 )
             except (OSError, ValueError, NotImplementedError):
                 return None
             atexit.register(shutdown)
         return _pool
+
+
+def _detach_output() -> None:
+    """In a drawing process: no hold on the run's stdout and stderr.
+
+    Whoever reads the run's output waits for every holder of the pipe to close
+    it: a process still finishing a batch after the run exited (a second
+    signal ends the run with os._exit) would keep that reader waiting. Errors
+    still reach the run, as the exceptions of its futures.
+    """
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+    parent = os.getppid()
+
+    def orphaned() -> None:  # the run is gone: the batch being drawn has no reader
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(0)
+
+    threading.Thread(target=orphaned, daemon=True).start()
 
 
 def shutdown() -> None:
