@@ -23,7 +23,7 @@ from promptlog_contract.checks import MAY_GO_UNJUDGED
 from promptlog_contract.errors import ConfigurationError
 from promptlog_contract.types import Context, RuleStats, RunResult
 
-from . import _schedule
+from . import _ahead, _schedule
 from ._drawing import draw_batch
 from ._http import BudgetExhausted, Interrupted, Limits, Target, TargetUnhealthy
 from ._minimise import minimise_all
@@ -164,7 +164,8 @@ def _phases(
         ) from None
     seq.recorder.ctx = replace(seq.recorder.ctx, has_get=seq.logs.has_get)
     phases: dict[str, Any] = {}
-    # Drawing starts now, in drawing processes, while the probes are sent.
+    # Drawing starts now, in drawing processes for runs long enough to repay their start.
+    _ahead.use_by_default(_ahead.DEFAULT_PROCESSES if profile.rounds is None else 0)
     persist = config.seed is not None or not profile.fresh_seed  # fresh seeds: never cached
     draws = _schedule.Draws(seeds, budget, persist=persist)
     draws.start(0)

@@ -7,8 +7,11 @@ server. Spawned processes draw whole batches instead, through the same
 entries: the same seed gives the same bodies whoever draws them), and hand
 them back as JSON text. A batch already in the cache is read here, without a
 process; the pool starts on the first miss and serves every later run of this
-process. `PROMPTLOG_CONTRACT_DRAW_PROCESSES` sets its size (default 2; 0 draws
-in this process, as before).
+process. Starting a process costs seconds (an interpreter, the imports,
+Hypothesis's Unicode tables), more than a one-round run saves on a loaded
+2-core machine, so only runs that play rounds until a budget (`fuzz`) use
+them by default (`use_by_default`); `PROMPTLOG_CONTRACT_DRAW_PROCESSES` sets
+the number for every run (0: draw in the run's own process).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from . import _cache
 
 T = TypeVar("T")
 
-_DEFAULT_PROCESSES = 2
+DEFAULT_PROCESSES = 2
 #: Settings a task carries with it: the pool may outlive the environment it was started in.
 _ENV = ("PROMPTLOG_CONTRACT_CACHE", "PROMPTLOG_CONTRACT_CACHE_MAX_MB", "XDG_CACHE_HOME", "HOME")
 
@@ -40,12 +43,20 @@ _pool: ProcessPoolExecutor | None = None
 _deferred: list[Pending[Any]] = []
 
 
+_default = [0]
+
+
+def use_by_default(n: int) -> None:
+    """The number of drawing processes when the environment does not say (the run decides)."""
+    _default[0] = n
+
+
 def processes() -> int:
-    """How many drawing processes to use: `PROMPTLOG_CONTRACT_DRAW_PROCESSES`, default 2."""
+    """How many drawing processes to use: `PROMPTLOG_CONTRACT_DRAW_PROCESSES`, else the run's."""
     try:
         return max(0, int(os.environ.get("PROMPTLOG_CONTRACT_DRAW_PROCESSES", "")))
     except ValueError:
-        return _DEFAULT_PROCESSES
+        return _default[0]
 
 
 def _executor() -> ProcessPoolExecutor | None:
