@@ -45,6 +45,29 @@ def _status_kib(pid: int) -> dict[str, int]:
     return {key: int(kib) for key, kib in re.findall(r"^(VmRSS|VmHWM):\s+(\d+) kB", text, re.M)}
 
 
+def _descendants(pid: int) -> list[int]:
+    """The process's children, grandchildren... (the engine's drawing processes)."""
+    found: list[int] = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            children = (task / "children").read_text(encoding="ascii").split()
+        except OSError:
+            continue
+        for child in map(int, children):
+            found += [child, *_descendants(child)]
+    return found
+
+
+def _tree_rss_mib(pid: int) -> float:
+    """Resident memory of the process and all its descendants, summed."""
+    total = sum(_status_kib(p).get("VmRSS", 0) for p in [pid, *_descendants(pid)])
+    return round(total / 1024, 1)
+
+
 def _size(directory: Path) -> int:
     total = 0
     for path in directory.rglob("*"):
@@ -82,6 +105,8 @@ def fuzz(base_url: str, minutes: float) -> dict[str, Any]:
                                 "t_s": round(time.monotonic() - started, 1),
                                 "rss_mib": round(kib["VmRSS"] / 1024, 1),
                                 "hwm_mib": round(kib["VmHWM"] / 1024, 1),
+                                "tree_rss_mib": _tree_rss_mib(process.pid),
+                                "load_1m": os.getloadavg()[0],
                                 "cache_bytes": _size(cache),
                             }
                         )
@@ -99,6 +124,8 @@ def fuzz(base_url: str, minutes: float) -> dict[str, Any]:
     sent = int(summary["requests"]["sent"])
     warm = [s for s in samples if s["t_s"] >= WARMUP_S] or samples
     growth = (warm[-1]["rss_mib"] - warm[0]["rss_mib"]) / warm[0]["rss_mib"] if warm else None
+    tree = [s["tree_rss_mib"] for s in warm]
+    tree_growth = (tree[-1] - tree[0]) / tree[0] if tree and tree[0] else None
     return {
         "command": " ".join(command),
         "exit_code": process.returncode,
@@ -110,6 +137,10 @@ def fuzz(base_url: str, minutes: float) -> dict[str, Any]:
         "phases": summary["phases"],
         "samples": samples,
         "rss_growth_after_warmup": growth,
+        "tree_rss_growth_after_warmup": tree_growth,
+        "load_1m": [min(x["load_1m"] for x in samples), max(x["load_1m"] for x in samples)]
+        if samples
+        else None,
         "cache_bytes_before": cache_before,
         "cache_bytes_after": cache_after,
         "cache_files_after": cache_files,
@@ -143,6 +174,15 @@ def main() -> None:
             f" growth after {WARMUP_S:.0f} s warm-up: "
             + (f"{growth:+.1%}" if growth is not None else "n/a")
             + f" (target within {TARGET_RSS_GROWTH:.0%})"
+        )
+    tree = [s["tree_rss_mib"] for s in result["samples"]]
+    if tree:
+        tree_growth = result["tree_rss_growth_after_warmup"]
+        print(
+            f"  RSS with the drawing processes: min {min(tree)} / max {max(tree)} / last"
+            f" {tree[-1]} MiB; growth after warm-up: "
+            + (f"{tree_growth:+.1%}" if tree_growth is not None else "n/a")
+            + f"; load average (1 min) {result['load_1m']}"
         )
     print(
         f"  cache: {result['cache_bytes_before'] / 2**20:.1f} MiB before, "

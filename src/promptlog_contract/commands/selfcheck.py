@@ -24,10 +24,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from promptlog_contract import contract
+from promptlog_contract import contract, mock
 from promptlog_contract.engine import Limits, RunConfig, ScratchLogs, Target, run
 from promptlog_contract.errors import EXIT_OK, EXIT_VIOLATIONS, UsageError
-from promptlog_contract.mock import FAULTS, running_mock
+from promptlog_contract.mock import FAULTS
 from promptlog_contract.reporting import write_reports
 from promptlog_contract.types import RunResult
 
@@ -98,7 +98,7 @@ def _schemathesis_column(fault: str | None, *, max_examples: int, seed: int) -> 
     st = shutil.which("st") or str(Path(sys.executable).with_name("st"))
     key = "peer-" + secrets.token_urlsafe(12)
     with (
-        running_mock(api_keys=(key,), faults=(fault,) if fault else ()) as base_url,
+        mock.running_mock(api_keys=(key,), faults=(fault,) if fault else ()) as base_url,
         tempfile.TemporaryDirectory() as tmp,
     ):
         target = Target(base_url, key, Limits())

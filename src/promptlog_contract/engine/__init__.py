@@ -25,12 +25,13 @@ from promptlog_contract.checks import MAY_GO_UNJUDGED
 from promptlog_contract.errors import ConfigurationError
 from promptlog_contract.types import Context, RuleStats, RunResult
 
-from . import _schedule
+from . import _ahead, _schedule
 from ._drawing import draw_batch
 from ._http import BudgetExhausted, Interrupted, Limits, Target, TargetUnhealthy
 from ._minimise import NOT_RERUN, NOT_RERUN_UNHEALTHY, minimise_all
 from ._recorder import Recorder
 from ._schemathesis_phase import NEGATIVE_CHECKS, POSITIVE_CHECKS, RULE_PREFIX, schemathesis_phase
+from ._schemathesis_phase import prepare as prepare_schemathesis
 from ._scratch import ScratchLog, ScratchLogRefused, ScratchLogs
 from ._sequences import Sequences, redaction_secrets
 from ._targets import endpoint
@@ -182,6 +183,17 @@ def _phases(
         reserve = _MINIMISE_SHARE * config.max_time
         seq.target.limits = replace(full, deadline=full.deadline - reserve)
     phases: dict[str, Any] = {}
+    # Drawing starts now, in drawing processes for runs long enough to repay their start.
+    _ahead.use_by_default(_ahead.DEFAULT_PROCESSES if profile.rounds is None else 0)
+    persist = config.seed is not None or not profile.fresh_seed  # fresh seeds: never cached
+    draws = _schedule.Draws(seeds, budget, persist=persist)
+    draws.start(0)
+    cases = (
+        prepare_schemathesis(profile.schemathesis, seeds.base, persist=persist)
+        if config.schemathesis
+        else None
+    )
+    until = _schedule.bodies_until(config, seq.target.limits)
     try:
         timer = time.monotonic()
         say("probes: auth, unknown log, open questions, raw requests")
@@ -192,10 +204,10 @@ def _phases(
             probe_log.state = None
             seq.logs.read_state(probe_log)
         _schedule.timed(phases, "probes", timer)
-        for n in _schedule.rounds(config, profile):
+        for n, more in _schedule.rounds(config, profile, until):
             timer = time.monotonic()
             say(f"bodies: round {n + 1}, seed {seeds.round(n)}")
-            _schedule.bodies(seq, logs, seeds, n, budget)
+            _schedule.bodies(seq, logs, draws, n, more=more, until=until)
             _schedule.timed(phases, f"bodies-{n + 1}", timer, seed=seeds.round(n))
             timer = time.monotonic()
             sent = seq.isolation(logs[0], sibling, seeds.concurrent(n), profile.concurrent_rounds)
@@ -205,11 +217,20 @@ def _phases(
             say("schemathesis phase")
             log = logs[0] if user else seq.logs.new()
             sent = schemathesis_phase(
-                seq.target, seq.recorder, log, max_examples=profile.schemathesis, seed=seeds.base
+                seq.target,
+                seq.recorder,
+                log,
+                max_examples=profile.schemathesis,
+                seed=seeds.base,
+                cases=cases,
             )
             _schedule.timed(phases, "schemathesis", timer, cases=sent)
     except BudgetExhausted as exc:
         phases["stopped"] = str(exc)
+    finally:  # batches drawn ahead and never sent: a process exit would wait for them
+        draws.cancel()
+        for part in cases or []:
+            part.cancel()
     phases["first_failure_s"] = dict(seq.recorder.first_failure)
     result.phases = phases
     seq.target.limits = full

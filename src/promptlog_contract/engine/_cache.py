@@ -36,7 +36,17 @@ from promptlog_contract.types import InvalidBody, Label
 
 from ._drawing import CHUNK, cache_dir, draw_stream
 
-__all__ = ["cache_dir", "clear", "max_bytes", "stream"]
+__all__ = [
+    "cache_dir",
+    "cached_json",
+    "clear",
+    "decoder",
+    "drawn_json",
+    "encode",
+    "max_bytes",
+    "remember",
+    "stream",
+]
 
 _FORMAT = 2
 _DEFAULT_MAX_MB = 64
@@ -72,7 +82,7 @@ def clear() -> None:
         _estimates.pop(directory, None)
 
 
-def _encode(value: Any) -> Any:
+def encode(value: Any) -> Any:
     if isinstance(value, InvalidBody):
         return {"body": value.body, "label": value.label.to_dict()}
     return value
@@ -99,6 +109,63 @@ def _key(kind: str, args: Any, n: int, seed: int) -> str:
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:32]
 
 
+def _path(
+    kind: str, n: int, seed: int, rules: list[str] | None, fields: list[str] | None
+) -> Path | None:
+    directory = cache_dir()
+    # Aimed valid batches (fields=...) key on their fields; the others keep their old keys.
+    args: Any = {"fields": fields} if fields is not None else rules
+    return directory / f"{kind}-{_key(kind, args, n, seed)}.json" if directory else None
+
+
+def _read(path: Path | None, n: int) -> list[Any] | None:
+    if path is None:
+        return None
+    try:
+        items = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(items, list) or len(items) != n:
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: evicted last
+    return items
+
+
+def decoder(kind: str) -> Callable[[list[Any]], list[Any]]:
+    """Turns a batch read as JSON back into bodies (`valid`) or InvalidBody cases."""
+    if kind == "valid":
+        return lambda items: items
+    return lambda items: [_decode_invalid(item) for item in items]
+
+
+def cached_json(
+    kind: str,
+    n: int,
+    seed: int,
+    *,
+    rules: list[str] | None = None,
+    fields: list[str] | None = None,
+) -> str | None:
+    """The cached batch as JSON text, or None when it is not cached."""
+    items = _read(_path(kind, n, seed, rules, fields), n)
+    return None if items is None else json.dumps(items)
+
+
+def drawn_json(
+    kind: str,
+    n: int,
+    seed: int,
+    rules: list[str] | None = None,
+    fields: list[str] | None = None,
+    persist: bool = True,
+) -> str:
+    """`stream`'s batch as JSON text (what a drawing process hands back)."""
+    items: list[Any] = []
+    stream(kind, n, seed, items.append, rules=rules, fields=fields, persist=persist)
+    return json.dumps([encode(item) for item in items])
+
+
 def stream(
     kind: str,
     n: int,
@@ -106,44 +173,64 @@ def stream(
     sink: Callable[[Any], None],
     *,
     rules: list[str] | None = None,
+    fields: list[str] | None = None,
     persist: bool = True,
 ) -> None:
     """Hand n seeded `valid` bodies or `invalid` cases to sink, from the cache when present.
 
-    `persist=False` is for batches drawn from a fresh random seed (`fuzz`):
-    they are drawn live and neither looked up nor written.
+    `fields` (valid only) aims the batch: bodies of at least one of those
+    fields. `persist=False` is for batches drawn from a fresh random seed
+    (`fuzz`): they are drawn live and neither looked up nor written.
     """
     strategy: Any = (
-        strategies.update_bodies()
+        strategies.update_bodies(fields=fields, min_fields=1 if fields else 0)
         if kind == "valid"
         else strategies.invalid_update_bodies(rules=rules)
     )
-    decode: Callable[[Any], Any] = (lambda item: item) if kind == "valid" else _decode_invalid
-    directory = cache_dir() if persist else None
-    path = directory / f"{kind}-{_key(kind, rules, n, seed)}.json" if directory else None
-    if path is not None:
-        try:
-            items = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            items = None
-        if isinstance(items, list) and len(items) == n:
-            with contextlib.suppress(OSError):
-                os.utime(path)  # recently used: evicted last
-            for item in items:
-                sink(decode(item))
-            return
+    path = _path(kind, n, seed, rules, fields) if persist else None
+    items = _read(path, n)
+    if items is not None:
+        for value in decoder(kind)(items):
+            sink(value)
+        return
     if path is None:
         draw_stream(strategy, n, seed, sink)
         return
     drawn: list[Any] = []
 
     def tee(value: Any) -> None:
-        drawn.append(_encode(value))
+        drawn.append(encode(value))
         sink(value)
 
     draw_stream(strategy, n, seed, tee)
     if len(drawn) == n:
         _account(path.parent, _write(path, drawn), max_bytes())
+
+
+def _remembered(name: str, material: Any) -> Path | None:
+    directory = cache_dir()
+    return directory / f"{name}-{_key(name, material, 0, 0)}.json" if directory else None
+
+
+def has(name: str, material: Any) -> bool:
+    """Whether `remember(name, material, ...)` would read the cache."""
+    path = _remembered(name, material)
+    return path is not None and path.exists()
+
+
+def remember(name: str, material: Any, compute: Callable[[], Any]) -> Any:
+    """`compute()` (a JSON value), cached under `name` and a hash of `material` (and versions)."""
+    path = _remembered(name, material)
+    if path is not None:
+        with contextlib.suppress(OSError, ValueError):
+            found = json.loads(path.read_text(encoding="utf-8"))
+            with contextlib.suppress(OSError):
+                os.utime(path)
+            return found
+    value = compute()
+    if path is not None:
+        _account(path.parent, _write(path, value), max_bytes())
+    return value
 
 
 def _write(path: Path, items: list[Any]) -> int:

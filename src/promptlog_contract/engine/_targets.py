@@ -11,7 +11,6 @@ import secrets
 from collections.abc import Iterator
 
 from promptlog_contract.errors import ConfigurationError, check_url
-from promptlog_contract.mock import FAULTS, running_mock
 
 
 @contextlib.contextmanager
@@ -26,6 +25,10 @@ def endpoint(
             )
         yield check_url(base_url), api_key
         return
+    # Imported here: the mock pulls in FastAPI (about 1 s of CPU), which a run
+    # against the user's target never needs.
+    from promptlog_contract.mock import FAULTS, running_mock
+
     unknown = [f for f in faults if f not in FAULTS]
     if unknown:
         raise ConfigurationError(

@@ -11,8 +11,26 @@ genuinely disagree with them.
 
 from __future__ import annotations
 
-from ._app import create_app
+from typing import TYPE_CHECKING, Any
+
 from ._faults import FAULTS
-from ._server import running_mock, serve
+
+if TYPE_CHECKING:
+    from ._app import create_app
+    from ._server import running_mock, serve
 
 __all__ = ["FAULTS", "create_app", "running_mock", "serve"]
+
+
+def __getattr__(name: str) -> Any:
+    # FastAPI costs about 1 s of CPU to import: only a command that serves the
+    # mock pays it, not a run against the user's target (nor `--help`).
+    if name == "create_app":
+        from ._app import create_app
+
+        return create_app
+    if name in ("running_mock", "serve"):
+        from . import _server
+
+        return getattr(_server, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,7 +11,6 @@ import secrets
 import sys
 
 from ._faults import FAULTS
-from ._server import serve
 
 
 def _positive_int(text: str) -> int:
@@ -83,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     keys = args.api_keys or [secrets.token_urlsafe(24)]
     try:
+        from ._server import serve  # FastAPI only when serving
+
         serve(
             host=args.host,
             port=args.port,
