@@ -13,8 +13,17 @@ from promptlog_contract import strategies
 from promptlog_contract._secrets import REDACTED
 from promptlog_contract.checks import run_checks
 from promptlog_contract.engine import Limits, Target, TargetUnhealthy
-from promptlog_contract.errors import EXIT_UNHEALTHY, EXIT_USAGE, UsageError, check_url
+from promptlog_contract.errors import (
+    EXIT_OK,
+    EXIT_UNHEALTHY,
+    EXIT_USAGE,
+    EXIT_VIOLATIONS,
+    UsageError,
+    check_url,
+)
 from promptlog_contract.types import Context, Exchange, Label, RawRequest
+
+from ._help import exit_codes
 
 
 class ReplayError(Exception):
@@ -102,12 +111,44 @@ def replay(failure_id: str, report_dir: Path, *, api_key: str | None, base_url: 
 
 
 def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
-    p = sub.add_parser("replay", help="re-send one recorded failure")
-    p.add_argument("failure_id")
-    p.add_argument("--report-dir", type=Path, default=Path("reports"))
-    p.add_argument("--api-key", default=os.environ.get("HUMANLOOP_API_KEY"))
+    p = sub.add_parser(
+        "replay",
+        help="re-send one recorded failure",
+        description="Re-send the request of one finding recorded in a run's summary.json and "
+        "judge the answer with the same rule. Stateful findings need the log they were found "
+        "on: replay those from a run made with --prompt-id/--log-id.",
+        epilog=exit_codes(
+            (
+                (EXIT_OK, "the rule no longer fails"),
+                (EXIT_VIOLATIONS, "the rule still fails"),
+                (EXIT_USAGE, "usage error, no such finding, or its log no longer exists"),
+                (EXIT_UNHEALTHY, "target unreachable"),
+            )
+        ),
+    )
     p.add_argument(
-        "--base-url", default=None, help="send to this base URL instead of the recorded one"
+        "failure_id",
+        metavar="FAILURE_ID",
+        help="a finding's id from the run's summary.json or report (e.g. F003)",
+    )
+    p.add_argument(
+        "--report-dir",
+        type=Path,
+        default=Path("reports"),
+        metavar="DIR",
+        help="report directory of the run that recorded it",
+    )
+    p.add_argument(
+        "--api-key",
+        default=os.environ.get("HUMANLOOP_API_KEY"),
+        metavar="KEY",
+        help="X-API-KEY, if the request used the key (default: $HUMANLOOP_API_KEY); never printed",
+    )
+    p.add_argument(
+        "--base-url",
+        default=None,
+        metavar="URL",
+        help="send to this base URL instead of the recorded one (default: the recorded one)",
     )
     p.set_defaults(func=_cmd)
 

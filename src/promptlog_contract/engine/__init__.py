@@ -25,6 +25,7 @@ from . import _schedule
 from ._drawing import draw_batch
 from ._http import BudgetExhausted, Limits, Target, TargetUnhealthy
 from ._minimise import minimise_all
+from ._mistakes import check_user_log, explain_unhealthy
 from ._recorder import Recorder
 from ._schemathesis_phase import schemathesis_phase
 from ._scratch import ScratchLog, ScratchLogRefused, ScratchLogs
@@ -74,6 +75,9 @@ def run(config: RunConfig) -> RunResult:
         try:
             _phases(config, profile, seq, seeds, result)
         except TargetUnhealthy as exc:
+            mistake = explain_unhealthy(exc, base_url)  # https:// to a plain-HTTP port: exit 2
+            if mistake is not exc:
+                raise mistake from None
             result.unhealthy = str(exc)
         finally:
             seq.logs.cleanup()
@@ -102,6 +106,10 @@ def _phases(
         logs += [] if user else [seq.logs.new() for _ in range(workers)]
         for log in logs:
             seq.logs.read_state(log)
+        if user:
+            # A wrong id is exit 2 here, not a run of 404s judged as failures.
+            log = logs[0]
+            log.state = check_user_log(seq.target, log.prompt_id, log.log_id, log.state)
         probe_log = logs[0] if user else seq.logs.new()
     except BudgetExhausted as exc:
         # Nothing was tested yet: a pass here would be vacuous, so it is a usage error.

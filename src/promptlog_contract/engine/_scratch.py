@@ -15,6 +15,7 @@ from promptlog_contract import contract
 from promptlog_contract.errors import ConfigurationError
 
 from ._http import BudgetExhausted, Target, TargetUnhealthy
+from ._mistakes import v5_hint
 from ._recorder import is_json_dict
 
 _DELETE_CHUNK = 50
@@ -60,6 +61,11 @@ class ScratchLogs:
         valid = is_json_dict(resp.body) and not list(
             contract.create_log_response_validator().iter_errors(resp.body)
         )
+        hint = v5_hint(self.target.base_url) if resp.status in (404, 405) else None
+        if hint:
+            raise ScratchLogRefused(
+                f"POST /prompts/log gave HTTP {resp.status} at {self.target.base_url}: {hint}"
+            )
         if resp.status != 200 or not valid:
             raise ScratchLogRefused(
                 f"cannot create a scratch log (POST /prompts/log gave HTTP {resp.status}); "
