@@ -10,7 +10,7 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from promptlog_contract.reporting import (
 
 from ._console import print_verdict
 from ._help import exit_codes
+from ._progress import Progress, budget_line
 
 _FUZZ_DEFAULT_TIME_S = 600.0
 
@@ -199,22 +200,6 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     fuzz_p.set_defaults(func=_cmd, profile="fuzz")
 
 
-def _progress(quiet: bool) -> Callable[[str], None] | None:
-    if quiet:
-        return None
-    tty = sys.stderr.isatty()
-
-    def say(line: str) -> None:
-        print(
-            ("\r\x1b[2K" if tty else "") + f"» {line}",
-            end="" if tty else "\n",
-            file=sys.stderr,
-            flush=True,
-        )
-
-    return say
-
-
 def _cmd(args: argparse.Namespace) -> int:
     base_url = check_url(args.base_url) if args.base_url else None
     if args.mock_fault and base_url:
@@ -239,10 +224,17 @@ def _cmd(args: argparse.Namespace) -> int:
         workers=args.workers,
         schemathesis=not args.no_schemathesis,
         mock_faults=tuple(args.mock_fault),
-        progress=_progress(args.quiet),
     )
     baseline = _load_baseline(args.baseline) if args.baseline else None
-    result = run(config)
+    if args.quiet:
+        result = run(config)
+    else:
+        progress = Progress(sys.stderr, label=args.profile, max_time=max_time)
+        announcement = budget_line(config)
+        if announcement:
+            progress.announce(announcement)
+        with progress:
+            result = run(replace(config, progress=progress.phase))
     if baseline is not None:
         apply_baseline(result, baseline, today=date.today())
     secrets = tuple(s for s in (args.api_key,) if s)
