@@ -32,7 +32,7 @@ _VERSION_SEGMENT = re.compile(r"v\d+")
 
 
 def v5_hint(base_url: str) -> str | None:
-    """ "did you mean .../v5?" when the URL's path has no /v5 segment, else None."""
+    """The hint `did you mean <URL with /v5>?` when the URL's path has no /v5 segment, else None."""
     parts = urlsplit(base_url)
     segments = [s for s in parts.path.split("/") if s]
     if "v5" in segments:
