@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import yaml
 from jsonschema import Draft202012Validator, FormatChecker
@@ -64,9 +66,30 @@ DOCUMENTED_STATUSES: Mapping[str, frozenset[int]] = {
 }
 
 
+#: What an id may look like before it goes into a path: a conservative alphabet, no "..".
+SAFE_ID = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
+
+
+class UnsafeId(ValueError):
+    """An id that is not safe to put in a request path (it is never sent)."""
+
+
+def safe_id(value: object, what: str = "id") -> str:
+    """`value` percent-encoded for a path segment, or UnsafeId: ids are data, never paths."""
+    if not isinstance(value, str) or not SAFE_ID.fullmatch(value) or ".." in value:
+        shown = repr(value)[:80]
+        raise UnsafeId(f"{what} {shown} is not a safe id ([A-Za-z0-9_.:-], 1-128, no '..')")
+    return quote(value, safe=":")  # the alphabet needs no escaping: defence in depth
+
+
 def patch_path(prompt_id: str, log_id: str) -> str:
-    """The path (below the base URL) of one log's PATCH: PATCH_PATH filled in."""
-    return PATCH_PATH.format(id=prompt_id, log_id=log_id)
+    """The path (below the base URL) of one log's PATCH: PATCH_PATH filled in with safe ids."""
+    return PATCH_PATH.format(id=safe_id(prompt_id, "prompt id"), log_id=safe_id(log_id, "log id"))
+
+
+def log_path(log_id: str) -> str:
+    """The path of GET /logs/{id} for one log, with a safe id."""
+    return f"/logs/{safe_id(log_id, 'log id')}"
 
 
 def member_of(body: Any) -> str | None:

@@ -113,6 +113,10 @@ class HttpResponse:
     content: bytes
     body: Any
     elapsed_ms: float = 0.0
+    #: why `body` could not be judged although bytes came: too large, too deep, not strict JSON
+    problem: str | None = None
+    #: the body was larger than the size cap: `content` holds only its first bytes
+    oversize: bool = False
 
     @property
     def content_type(self) -> str:
@@ -174,14 +178,44 @@ class Violation(Exception):
         return "warning" if self.warning else "failure"
 
 
+class NotApplicable(Exception):
+    """A check does not judge this exchange; the message says why. Never counted as held."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 @dataclass
 class RuleStats:
+    """How often a rule held, failed, warned, and did not apply (with the reasons why not)."""
+
     passed: int = 0
     failed: int = 0
     warned: int = 0
+    not_applicable: int = 0
+    #: reason -> count, for the exchanges the rule did not judge
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def judged(self) -> int:
+        return self.passed + self.failed + self.warned
+
+    def skip(self, reason: str) -> None:
+        self.not_applicable += 1
+        if reason in self.reasons or len(self.reasons) < 20:
+            self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+    def top_reason(self) -> str | None:
+        return max(self.reasons, key=lambda r: self.reasons[r]) if self.reasons else None
 
     def to_dict(self) -> dict[str, int]:
-        return {"passed": self.passed, "failed": self.failed, "warned": self.warned}
+        return {
+            "passed": self.passed,
+            "failed": self.failed,
+            "warned": self.warned,
+            "not_applicable": self.not_applicable,
+        }
 
 
 @dataclass
@@ -243,6 +277,16 @@ class RunResult:
     contract_hash: str = ""
     phases: dict[str, Any] = field(default_factory=dict)
     baseline: dict[str, Any] | None = None
+    #: the signal number that stopped the run (SIGINT, SIGTERM), if one did
+    interrupted_by: int | None = None
+    #: ids of scratch logs the run created and could not delete
+    leftovers: list[str] = field(default_factory=list)
+    #: why cleanup failed (the DELETE's status or error), when it did
+    cleanup_error: str | None = None
+    #: rules that must judge something in a run but judged nothing -> why not
+    not_exercised: dict[str, str] = field(default_factory=dict)
+    #: rules that judged nothing because the target lacks a capability (README) -> which
+    excused: dict[str, str] = field(default_factory=dict)
 
     @property
     def failures(self) -> list[Finding]:
@@ -253,15 +297,27 @@ class RunResult:
         return [f for f in self.findings if f.level == "warning"]
 
     @property
-    def exit_code(self) -> int:
+    def verdict(self) -> str:
+        """interrupted, unhealthy, fail, inconclusive or pass, in that order of precedence.
+
+        A run that left scratch logs behind is unhealthy unless it failed (the
+        failures say more); a run in which a must-judge rule judged nothing is
+        inconclusive, never a pass.
+        """
+        if self.interrupted_by is not None:
+            return "interrupted"
         if self.unhealthy is not None:
-            return 3
-        if self.failures:
-            return 1
-        if self.baseline and self.baseline.get("expired"):
-            return 1
-        return 0
+            return "unhealthy"
+        if self.failures or (self.baseline and self.baseline.get("expired")):
+            return "fail"
+        if self.leftovers or self.cleanup_error:
+            return "unhealthy"
+        if self.not_exercised:
+            return "inconclusive"
+        return "pass"
 
     @property
-    def verdict(self) -> str:
-        return {0: "pass", 1: "fail", 3: "unhealthy"}[self.exit_code]
+    def exit_code(self) -> int:
+        if self.interrupted_by is not None:
+            return 128 + self.interrupted_by
+        return {"pass": 0, "fail": 1, "unhealthy": 3, "inconclusive": 3}[self.verdict]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from promptlog_contract.checks import ConcurrentUpdateLost, SiblingLogChanged
+from promptlog_contract.checks import ConcurrentUpdateLost, NotApplicable, SiblingLogChanged
 from promptlog_contract.checks._isolation import concurrent_patches_merge, other_logs_untouched
 
 from ._factory import CTX, STRICT, exchange, prompt_log
@@ -61,9 +61,13 @@ def test_concurrent_patches_merge_catches_every_value_of_a_shared_field_lost() -
 
 def test_concurrent_patches_merge_does_not_apply_without_a_round_or_a_log() -> None:
     stale = prompt_log()
-    concurrent_patches_merge(exchange("concurrent_get", body=stale, concurrent=None), CTX)
-    concurrent_patches_merge(exchange("concurrent_get", body=stale, concurrent=()), CTX)
-    concurrent_patches_merge(exchange("concurrent_get", status=404, body={}, concurrent=ROUND), CTX)
+    for case in (
+        exchange("concurrent_get", body=stale, concurrent=None),
+        exchange("concurrent_get", body=stale, concurrent=()),
+        exchange("concurrent_get", status=404, body={}, concurrent=ROUND),
+    ):
+        with pytest.raises(NotApplicable):
+            concurrent_patches_merge(case, CTX)
 
 
 SIBLING = prompt_log(id="log_2", output="a", prompt_tokens=7, metadata={"k": "v"})
@@ -98,4 +102,5 @@ def test_other_logs_untouched_catches_leak_to_siblings(change: dict[str, Any], w
 
 
 def test_other_logs_untouched_does_not_apply_without_a_before_state() -> None:
-    other_logs_untouched(exchange("sibling_get", body=prompt_log(output="x"), before=None), CTX)
+    with pytest.raises(NotApplicable):
+        other_logs_untouched(exchange("sibling_get", body=prompt_log(output="x"), before=None), CTX)

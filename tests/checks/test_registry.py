@@ -13,9 +13,11 @@ from promptlog_contract.checks import (
     PATCH_KINDS,
     AuthNotEnforced,
     Check,
+    NotApplicable,
     ServerError,
     check,
     check_names,
+    judge,
     run_checks,
 )
 from promptlog_contract.types import Context, Exchange, ExchangeKind, Violation
@@ -26,6 +28,7 @@ RULES = [
     "not_a_server_error",
     "status_code_documented",
     "content_type_json",
+    "response_size_bounded",
     "response_matches_union",
     "prompt_log_returned",
     "valid_body_accepted",
@@ -77,13 +80,16 @@ def test_run_checks_holds_for_a_faithful_exchange() -> None:
     sent = {"output": "hi"}
     ex = exchange(sent=sent, body={**exchange().response.body, "output": "hi"})
     results = run_checks(ex, CTX)
+    # Rules for other kinds do not run; validation_error_shape does not judge a 200.
     assert [entry.name for entry, _ in results] == [
         name
         for name in RULES
         if name
         not in {
             "invalid_body_rejected",
+            "validation_error_shape",
             "validation_error_locates_field",
+            "omitted_fields_unchanged",
             "repeat_is_stable",
             "get_agrees_with_patch",
             "concurrent_patches_merge",
@@ -93,6 +99,20 @@ def test_run_checks_holds_for_a_faithful_exchange() -> None:
         }
     ]
     assert all(violation is None for _, violation in results)
+
+
+def test_judge_says_not_applicable_for_what_a_rule_does_not_judge() -> None:
+    # valid_body_accepted on a 429, the union rule on a 422: neither held nor violated.
+    rate_limited = {e.name: o for e, o in judge(exchange(status=429, body={}), CTX)}
+    assert isinstance(rate_limited["valid_body_accepted"], NotApplicable)
+    assert isinstance(rate_limited["status_code_documented"], NotApplicable)
+    assert rate_limited["not_a_server_error"] is None
+    rejected = {e.name: o for e, o in judge(exchange(status=422, body=validation_error()), CTX)}
+    assert isinstance(rejected["response_matches_union"], NotApplicable)
+    assert isinstance(rejected["patched_fields_applied"], NotApplicable)
+    assert "response_matches_union" not in {
+        e.name for e, _ in run_checks(exchange(status=422, body=validation_error()), CTX)
+    }
 
 
 def test_run_checks_catches_violations_by_rule() -> None:
@@ -106,16 +126,20 @@ def test_run_checks_only_runs_checks_for_the_kind() -> None:
     results = run_checks(exchange("get", status=503, body=None, content=b""), CTX)
     by_name = {entry.name: v for entry, v in results}
     # A GET reads the log back: no rule about PATCH bodies, keys or unknown logs applies.
-    assert set(by_name) == {
+    judged = {entry.name: o for entry, o in judge(exchange("get", status=503, body=None), CTX)}
+    assert set(judged) == {
         "content_type_json",
         "get_agrees_with_patch",
         "no_secret_echoed",
         "not_a_server_error",
         "prompt_log_returned",
         "response_matches_union",
+        "response_size_bounded",
         "status_code_documented",
         "validation_error_shape",
     }
+    # A 503 is judged only by the rules about any status; the rest do not apply to it.
+    assert set(by_name) == {"not_a_server_error", "no_secret_echoed", "response_size_bounded"}
     assert isinstance(by_name["not_a_server_error"], ServerError)
 
 

@@ -23,7 +23,7 @@ from promptlog_contract.checks._schema import (
     validation_error_locates_field,
     validation_error_shape,
 )
-from promptlog_contract.types import NOT_JSON, Context, JSONPath, Label
+from promptlog_contract.types import NOT_JSON, Context, JSONPath, Label, NotApplicable
 
 from ._factory import CTX, STRICT, exchange, prompt_log, validation_error
 
@@ -50,7 +50,8 @@ def test_response_matches_union_holds() -> None:
 
 
 def test_response_matches_union_ignores_non_200() -> None:
-    response_matches_union(exchange(status=422, body={"nonsense": True}), CTX)
+    with pytest.raises(NotApplicable, match="422"):
+        response_matches_union(exchange(status=422, body={"nonsense": True}), CTX)
 
 
 def test_response_matches_union_catches_missing_required_field() -> None:
@@ -202,7 +203,8 @@ def test_validation_error_locates_field_holds() -> None:
 
 def test_validation_error_locates_field_leaves_malformed_detail_to_shape_rule() -> None:
     ex = exchange("invalid", status=422, body={"detail": "x"}, label=CHOICE)
-    validation_error_locates_field(ex, STRICT)
+    with pytest.raises(NotApplicable):
+        validation_error_locates_field(ex, STRICT)
 
 
 def test_validation_error_locates_field_catches_wrong_location() -> None:

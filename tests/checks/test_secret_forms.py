@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 from urllib.parse import quote, quote_plus
@@ -12,6 +13,8 @@ from promptlog_contract._secrets import (
     MIN_SECRET_LENGTH,
     REDACTED,
     contains_secret,
+    escape_controls,
+    printable,
     scrub,
     secret_forms,
 )
@@ -54,3 +57,58 @@ def test_short_secrets_are_never_searched_for() -> None:
     assert not contains_secret(f"a {short} b", short)
     assert scrub(f"a {short} b", short) == f"a {short} b"
     no_secret_echoed(exchange(status=200, content=short.encode()), Context(api_key=short))
+
+
+ENCODED_KEY = "sk-live/0123456789+abcdefXYZ"
+
+
+def _encoded_spellings(key: str) -> dict[str, str]:
+    raw = key.encode()
+    out = {
+        "json_u_all": "".join(f"\\u{ord(c):04x}" for c in key),
+        "json_u_some": key.replace("k", "\\u006b").replace("0", "\\u0030"),
+        "json_slash": key.replace("/", "\\/"),
+        "percent_all": "".join(f"%{b:02X}" for b in raw),
+        "entities": "".join(f"&#{ord(c)};" for c in key),
+        "hex": raw.hex(),
+        "HEX": raw.hex().upper(),
+    }
+    for shift in range(3):
+        pad = b"\x01\x02"[:shift]
+        out[f"b64_{shift}"] = base64.b64encode(pad + raw + b"tail").decode()
+        out[f"b64url_{shift}_unpadded"] = base64.urlsafe_b64encode(pad + raw).decode().rstrip("=")
+    return out
+
+
+ENCODED = _encoded_spellings(ENCODED_KEY)
+
+
+@pytest.mark.parametrize("name", sorted(ENCODED))
+def test_no_secret_echoed_catches_decoded_and_encoded_forms(name: str) -> None:
+    spelled = ENCODED[name]
+    echoed = exchange(status=422, body={}, content=f'{{"echo": "{spelled}"}}'.encode())
+    with pytest.raises(SecretEchoed):
+        no_secret_echoed(echoed, Context(api_key=ENCODED_KEY))
+    header = exchange(status=422, body={}, headers={"x-trace": f"id={spelled}"})
+    with pytest.raises(SecretEchoed):
+        no_secret_echoed(header, Context(api_key=ENCODED_KEY))
+
+
+@pytest.mark.parametrize("name", sorted(ENCODED))
+def test_scrub_leaves_no_encoded_form(name: str) -> None:
+    text = f'{{"echo": "{ENCODED[name]}", "other": "kept"}}'
+    scrubbed = scrub(text, ENCODED_KEY)
+    assert not contains_secret(scrubbed, ENCODED_KEY)
+    assert REDACTED in scrubbed
+
+
+def test_unrelated_text_is_not_mistaken_for_the_key() -> None:
+    text = base64.b64encode(b"just some other bytes, nothing secret here").decode()
+    assert not contains_secret(text + " 0123456789abcdef %41 \\u0041", ENCODED_KEY)
+    assert scrub("plain text", ENCODED_KEY) == "plain text"
+
+
+def test_printable_escapes_control_characters_and_scrubs() -> None:
+    line = printable(f"a\x1b[31m{ENCODED_KEY}\x00\u202e b\nc", ENCODED_KEY)
+    assert line == "a\\x1b[31m[REDACTED]\\x00\\u202e b\\x0ac"
+    assert escape_controls("a\nb\tc\x07", keep="\n\t") == "a\nb\tc\\x07"

@@ -19,6 +19,7 @@ from promptlog_contract.checks._semantics import (
     patched_fields_applied,
     repeat_is_stable,
 )
+from promptlog_contract.types import NotApplicable
 
 from ._factory import CTX, exchange, prompt_log
 
@@ -70,7 +71,8 @@ def test_patched_fields_applied_holds() -> None:
 
 
 def test_patched_fields_applied_ignores_rejections() -> None:
-    patched_fields_applied(exchange(status=422, sent=SENT, body={"detail": []}), CTX)
+    with pytest.raises(NotApplicable, match="422"):
+        patched_fields_applied(exchange(status=422, sent=SENT, body={"detail": []}), CTX)
 
 
 @pytest.mark.parametrize(

@@ -3,10 +3,13 @@ valid_body_accepted, invalid_body_rejected."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from promptlog_contract.checks import (
     InvalidBodyAccepted,
+    ResponseTooLarge,
     ServerError,
     UndocumentedStatus,
     ValidBodyRejected,
@@ -16,10 +19,11 @@ from promptlog_contract.checks._status import (
     content_type_json,
     invalid_body_rejected,
     not_a_server_error,
+    response_size_bounded,
     status_code_documented,
     valid_body_accepted,
 )
-from promptlog_contract.types import NOT_JSON, ExchangeKind, Label, RawRequest
+from promptlog_contract.types import NOT_JSON, ExchangeKind, Label, NotApplicable, RawRequest
 
 from ._factory import CTX, STRICT, exchange, validation_error
 
@@ -59,12 +63,17 @@ def test_not_a_server_error_catches_5xx(status: int) -> None:
         ("concurrent_get", 200),
         ("sibling_get", 200),
         ("repeat", 422),
-        ("valid", 429),
-        ("valid", 500),
     ],
 )
 def test_status_code_documented_holds(kind: ExchangeKind, status: int) -> None:
     status_code_documented(exchange(kind, status=status, body={}), CTX)
+
+
+@pytest.mark.parametrize("status", [429, 500])
+def test_status_code_documented_does_not_judge_429_or_5xx(status: int) -> None:
+    # 429 is retried by the runner, 5xx is not_a_server_error's: neither is a pass here.
+    with pytest.raises(NotApplicable):
+        status_code_documented(exchange("valid", status=status, body={}), CTX)
 
 
 def test_status_code_documented_holds_for_raw_expected_status() -> None:
@@ -112,9 +121,10 @@ def test_content_type_json_holds(content_type: str) -> None:
 
 
 def test_content_type_json_ignores_undocumented_responses() -> None:
-    content_type_json(
-        exchange(status=404, body=NOT_JSON, headers={"content-type": "text/html"}), CTX
-    )
+    with pytest.raises(NotApplicable, match="404"):
+        content_type_json(
+            exchange(status=404, body=NOT_JSON, headers={"content-type": "text/html"}), CTX
+        )
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "", "application/jsonx", "text/json"])
@@ -126,9 +136,24 @@ def test_content_type_json_catches_wrong_content_type(content_type: str) -> None
         content_type_json(ex, CTX)
 
 
-@pytest.mark.parametrize("status", [200, 429])
-def test_valid_body_accepted_holds(status: int) -> None:
-    valid_body_accepted(exchange("repeat", status=status, body={}), CTX)
+def test_valid_body_accepted_holds() -> None:
+    valid_body_accepted(exchange("repeat", status=200, body={}), CTX)
+
+
+def test_valid_body_accepted_does_not_judge_429() -> None:
+    with pytest.raises(NotApplicable, match="429"):
+        valid_body_accepted(exchange("repeat", status=429, body={}), CTX)
+
+
+def test_response_size_bounded_holds() -> None:
+    response_size_bounded(exchange(status=200, body={}), CTX)
+
+
+def test_response_size_bounded_catches_oversize() -> None:
+    ex = exchange(status=200, body=NOT_JSON)
+    big = replace(ex, response=replace(ex.response, oversize=True, problem="over 2097152 bytes"))
+    with pytest.raises(ResponseTooLarge, match="response too large: over 2097152"):
+        response_size_bounded(big, CTX)
 
 
 def test_valid_body_accepted_catches_422() -> None:

@@ -128,7 +128,10 @@ def test_budgeted_run_announces_then_reports_phases(
 ) -> None:
     code = main(["run", "--max-time", "3s", "--no-schemathesis", "--report-dir", str(tmp_path)])
     captured = capsys.readouterr()
-    assert code == 0, captured
+    # The verdict is not the point here (main's faithful mock run is inconclusive until the
+    # concurrency and sibling rounds land); what the run says on the way is.
+    assert code in (0, 3), captured
+    assert "Traceback" not in captured.err
     lines = captured.err.splitlines()
     assert lines[0].startswith("» ci: budget 3s (--max-time), no rate limit, 2 workers")
     assert "» probes: auth, unknown log, open questions, raw requests" in lines

@@ -1,11 +1,14 @@
 """The rules a response must obey: one pure function per rule, and an explicit registry.
 
 Each check takes a frozen `Exchange` and a read-only `Context` and either
-returns (the rule held, or does not concern this response) or raises a
-`Violation` subclass naming what went wrong. The function name is the rule id.
+returns (the rule held), raises `NotApplicable` (the response is not one the
+rule judges: never a pass), or raises a `Violation` subclass naming what went
+wrong. The function name is the rule id.
 """
 
 from __future__ import annotations
+
+from promptlog_contract.types import NotApplicable
 
 from ._check import (
     ALL_KINDS,
@@ -18,7 +21,7 @@ from ._check import (
     check,
 )
 from ._compare import difference, semantically_equal
-from ._registry import CHECKS, check_names, run_checks
+from ._registry import CHECKS, MAY_GO_UNJUDGED, Outcome, check_names, judge, run_checks
 from ._violations import (
     AuthNotEnforced,
     ConcurrentUpdateLost,
@@ -30,6 +33,7 @@ from ._violations import (
     OmittedFieldChanged,
     PatchedFieldNotApplied,
     RepeatChangedState,
+    ResponseTooLarge,
     SecretEchoed,
     ServerError,
     SiblingLogChanged,
@@ -47,6 +51,7 @@ __all__ = [
     "CHECKS",
     "GET_KINDS",
     "LOG_KINDS",
+    "MAY_GO_UNJUDGED",
     "PATCH_KINDS",
     "AuthNotEnforced",
     "Check",
@@ -57,9 +62,12 @@ __all__ = [
     "GetDisagreesWithPatch",
     "InvalidBodyAccepted",
     "MalformedValidationError",
+    "NotApplicable",
     "OmittedFieldChanged",
+    "Outcome",
     "PatchedFieldNotApplied",
     "RepeatChangedState",
+    "ResponseTooLarge",
     "SecretEchoed",
     "ServerError",
     "SiblingLogChanged",
@@ -72,6 +80,7 @@ __all__ = [
     "check",
     "check_names",
     "difference",
+    "judge",
     "run_checks",
     "semantically_equal",
 ]

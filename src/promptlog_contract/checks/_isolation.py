@@ -12,7 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from promptlog_contract import contract
-from promptlog_contract.types import Context, Exchange
+from promptlog_contract.types import Context, Exchange, NotApplicable
 
 from ._check import check
 from ._compare import difference
@@ -24,8 +24,8 @@ from ._violations import ConcurrentUpdateLost, SiblingLogChanged
 def concurrent_patches_merge(exchange: Exchange, ctx: Context) -> None:
     """After concurrent PATCHes of disjoint fields, every field sent reads back (in any order)."""
     log = _ok_log(exchange)
-    if log is None or not exchange.concurrent:
-        return
+    if not exchange.concurrent:
+        raise NotApplicable("no PATCH of the round got 200: nothing to read back")
     documented = set(contract.documented_request_fields())
     sent: dict[str, list[Any]] = defaultdict(list)
     for body in exchange.concurrent:
@@ -47,8 +47,8 @@ def concurrent_patches_merge(exchange: Exchange, ctx: Context) -> None:
 def other_logs_untouched(exchange: Exchange, ctx: Context) -> None:
     """A log of the same prompt that was never PATCHed reads back as it was before."""
     log = _ok_log(exchange)
-    if log is None or exchange.before is None:
-        return
+    if exchange.before is None:
+        raise NotApplicable("the sibling's earlier state was never read")
     # The nested prompt (its counters and timestamps) and evaluator_logs (monitoring
     # evaluators attach them later) are not the log's own fields: AMBIGUITIES A24.
     fields = (*contract.documented_request_fields(), "id")

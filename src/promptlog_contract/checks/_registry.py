@@ -6,7 +6,7 @@ adding a rule is a visible, reviewable change to this one tuple.
 
 from __future__ import annotations
 
-from promptlog_contract.types import Context, Exchange, Violation
+from promptlog_contract.types import Context, Exchange, NotApplicable, Violation
 
 from ._check import Check
 from ._isolation import concurrent_patches_merge, other_logs_untouched
@@ -27,16 +27,21 @@ from ._status import (
     content_type_json,
     invalid_body_rejected,
     not_a_server_error,
+    response_size_bounded,
     status_code_documented,
     valid_body_accepted,
 )
 
-__all__ = ["CHECKS", "Check", "check_names", "run_checks"]
+__all__ = ["CHECKS", "MAY_GO_UNJUDGED", "Check", "Outcome", "check_names", "judge", "run_checks"]
+
+#: What one check made of one exchange: held (None), violated, or not applicable.
+Outcome = Violation | NotApplicable | None
 
 CHECKS: tuple[Check, ...] = (
     not_a_server_error,
     status_code_documented,
     content_type_json,
+    response_size_bounded,
     response_matches_union,
     prompt_log_returned,
     valid_body_accepted,
@@ -60,21 +65,39 @@ def check_names() -> list[str]:
     return [entry.name for entry in CHECKS]
 
 
-def run_checks(exchange: Exchange, ctx: Context) -> list[tuple[Check, Violation | None]]:
-    """Run every check that applies to the exchange's kind; None marks a rule that held.
+#: Rules a run may finish without judging, when the target lacks a capability (README):
+#: rule -> (capability, why). Every other rule must judge an exchange, or the run is inconclusive.
+MAY_GO_UNJUDGED: dict[str, tuple[str, str]] = {
+    "get_agrees_with_patch": ("get", "the target has no GET /logs/{id} to read a log back"),
+    "concurrent_patches_merge": ("get", "the target has no GET /logs/{id} to read a log back"),
+    "other_logs_untouched": ("get", "the target has no GET /logs/{id} to read a log back"),
+}
 
-    A check that does not concern this particular response returns quietly and
-    counts as held. Anything but a `Violation` escaping a check is a bug in the
-    check and propagates.
+
+def judge(exchange: Exchange, ctx: Context) -> list[tuple[Check, Outcome]]:
+    """Every check for the exchange's kind, with its outcome: None (held), a violation, or N/A.
+
+    A check raises `NotApplicable` for a response it does not judge (a 429, a
+    422 for the union rule): that is never a pass. Anything but a `Violation`
+    or `NotApplicable` escaping a check is a bug in the check and propagates.
     """
-    results: list[tuple[Check, Violation | None]] = []
+    results: list[tuple[Check, Outcome]] = []
     for entry in CHECKS:
         if exchange.kind not in entry.kinds:
             continue
         try:
             entry.func(exchange, ctx)
-        except Violation as violation:
-            results.append((entry, violation))
+        except (Violation, NotApplicable) as outcome:
+            results.append((entry, outcome))
         else:
             results.append((entry, None))
     return results
+
+
+def run_checks(exchange: Exchange, ctx: Context) -> list[tuple[Check, Violation | None]]:
+    """The checks that judged the exchange: None marks a rule that held (N/A ones are left out)."""
+    return [
+        (entry, outcome)
+        for entry, outcome in judge(exchange, ctx)
+        if not isinstance(outcome, NotApplicable)
+    ]

@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 from promptlog_contract import contract
-from promptlog_contract.types import NOT_JSON, Context, Exchange, JSONPath
+from promptlog_contract.types import NOT_JSON, Context, Exchange, JSONPath, NotApplicable
 
 from ._check import ALL_KINDS, LOG_KINDS, check
 from ._compare import short
@@ -47,9 +47,12 @@ def response_matches_union(exchange: Exchange, ctx: Context) -> None:
     """A 200 body is a member of the LogResponse union."""
     response = exchange.response
     if response.status != 200:
-        return
+        raise NotApplicable(f"status {response.status} (judged on 200)")
+    if response.oversize:
+        raise NotApplicable("the body is over the size cap (response_size_bounded's)")
     if response.body is NOT_JSON:
-        raise UnionMismatch("the 200 body is not JSON")
+        why = f": {response.problem}" if response.problem else ""
+        raise UnionMismatch(f"the 200 body is not JSON{why}")
     if prompt_member_implies_union() and is_valid(PROMPT_MEMBER, response.body):
         return
     if is_valid(contract.UNION_SCHEMA, response.body):
@@ -66,8 +69,10 @@ def response_matches_union(exchange: Exchange, ctx: Context) -> None:
 def prompt_log_returned(exchange: Exchange, ctx: Context) -> None:
     """A 200 for a prompt log is the PromptLogResponse member, not another log type."""
     body = exchange.response.body
-    if exchange.response.status != 200 or not isinstance(body, dict):
-        return
+    if exchange.response.status != 200:
+        raise NotApplicable(f"status {exchange.response.status} (judged on 200)")
+    if not isinstance(body, dict):
+        raise NotApplicable("the 200 body is not a JSON object (response_matches_union's)")
     prompt_key = contract.MEMBER_KEYS[PROMPT_MEMBER]
     others = [name for name, key in contract.MEMBER_KEYS.items() if key in body]
     if prompt_key not in body and others:
@@ -106,9 +111,12 @@ def validation_error_shape(exchange: Exchange, ctx: Context) -> None:
     """A 422 body is an HTTPValidationError: detail[] of {loc, msg, type} (`{}`: a warning)."""
     body = exchange.response.body
     if exchange.response.status != 422:
-        return
+        raise NotApplicable(f"status {exchange.response.status} (judged on 422)")
+    if exchange.response.oversize:
+        raise NotApplicable("the body is over the size cap (response_size_bounded's)")
     if body is NOT_JSON:
-        raise MalformedValidationError("the 422 body is not JSON")
+        why = f": {exchange.response.problem}" if exchange.response.problem else ""
+        raise MalformedValidationError(f"the 422 body is not JSON{why}")
     if isinstance(body, dict) and "detail" not in body:
         if body:  # AMBIGUITIES A10: keys, but none of HTTPValidationError's, is another format
             keys = ", ".join(sorted(map(repr, body))[:5])
@@ -131,8 +139,10 @@ def validation_error_locates_field(exchange: Exchange, ctx: Context) -> None:
     """A 422 for an invalid body has an error whose loc points at the broken field."""
     body = exchange.response.body
     label = exchange.label
-    if exchange.response.status != 422 or label is None or detail_problem(body) is not None:
-        return
+    if exchange.response.status != 422:
+        raise NotApplicable(f"status {exchange.response.status} (judged on 422)")
+    if label is None or detail_problem(body) is not None:
+        raise NotApplicable("a malformed 422 body (validation_error_shape's) or no label")
     locs = [item["loc"] for item in body["detail"]]
     if any(locates(loc, label.path) for loc in locs):
         return

@@ -8,7 +8,7 @@ store responses would leak it.
 from __future__ import annotations
 
 from promptlog_contract._secrets import contains_secret
-from promptlog_contract.types import Context, Exchange
+from promptlog_contract.types import Context, Exchange, NotApplicable
 
 from ._check import ALL_KINDS, AUTH_KINDS, check
 from ._violations import AuthNotEnforced, SecretEchoed, UnknownLogFound
@@ -18,6 +18,8 @@ from ._violations import AuthNotEnforced, SecretEchoed, UnknownLogFound
 def unknown_log_not_found(exchange: Exchange, ctx: Context) -> None:
     """A PATCH of a log that does not exist never succeeds (nor crashes)."""
     status = exchange.response.status
+    if status == 429:
+        raise NotApplicable("the target answered 429 (rate limited)")
     if 200 <= status < 300 or status >= 500:
         raise UnknownLogFound(f"a PATCH of a log that does not exist got {status}, expected 404")
 
@@ -26,6 +28,8 @@ def unknown_log_not_found(exchange: Exchange, ctx: Context) -> None:
 def auth_enforced(exchange: Exchange, ctx: Context) -> None:
     """A request without a valid API key (none, a wrong one, a near miss) never succeeds."""
     status = exchange.response.status
+    if status == 429:
+        raise NotApplicable("the target answered 429 (rate limited)")
     if 200 <= status < 300:
         raise AuthNotEnforced(
             f"a PATCH with {_which_key(exchange)} got {status}, expected 401 or 403"

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from promptlog_contract import contract
-from promptlog_contract.types import Context, Exchange
+from promptlog_contract.types import Context, Exchange, NotApplicable
 
 from ._check import check
 from ._compare import difference
@@ -43,18 +43,23 @@ def summary(what: str, found: list[str]) -> str:
     return f"{what}: {found[0]}{more}"[:_MESSAGE_LIMIT]
 
 
-def _ok_log(exchange: Exchange) -> dict[str, Any] | None:
-    """The 200 body when it is a JSON object, else None (other rules judge the rest)."""
+def _ok_log(exchange: Exchange) -> dict[str, Any]:
+    """The 200 body when it is a JSON object, else NotApplicable (other rules judge the rest)."""
     body = exchange.response.body
-    return body if exchange.response.status == 200 and isinstance(body, dict) else None
+    status = exchange.response.status
+    if status != 200:
+        raise NotApplicable(f"the target answered {status}, not 200")
+    if not isinstance(body, dict):
+        raise NotApplicable("the 200 body is not a JSON object (response_matches_union's)")
+    return body
 
 
 @check(kinds={"valid", "concurrent"})
 def patched_fields_applied(exchange: Exchange, ctx: Context) -> None:
     """Every documented field sent in the PATCH reads back equal in the 200 body."""
     log = _ok_log(exchange)
-    if log is None or not isinstance(exchange.sent, dict):
-        return
+    if not isinstance(exchange.sent, dict):
+        raise NotApplicable("no JSON object was sent")
     documented = set(contract.documented_request_fields())
     sent = [field for field in exchange.sent if field in documented]
     found = differences(exchange.sent, log, sent)
@@ -66,8 +71,8 @@ def patched_fields_applied(exchange: Exchange, ctx: Context) -> None:
 def omitted_fields_unchanged(exchange: Exchange, ctx: Context) -> None:
     """Every documented field not sent in the PATCH keeps the value it had before."""
     log = _ok_log(exchange)
-    if log is None or exchange.before is None or not isinstance(exchange.sent, dict):
-        return
+    if exchange.before is None or not isinstance(exchange.sent, dict):
+        raise NotApplicable("the log's state before the PATCH is unknown")
     sent = exchange.sent
     omitted = [f for f in contract.documented_request_fields() if f not in sent]
     found = differences(exchange.before, log, omitted)
@@ -79,8 +84,8 @@ def omitted_fields_unchanged(exchange: Exchange, ctx: Context) -> None:
 def repeat_is_stable(exchange: Exchange, ctx: Context) -> None:
     """Sending the same body again leaves the log as the first send left it."""
     log = _ok_log(exchange)
-    if log is None or exchange.first is None:
-        return
+    if exchange.first is None:
+        raise NotApplicable("the first send's answer is unknown")
     fields = (*contract.documented_request_fields(), "id")
     found = differences(exchange.first, log, fields)
     if found:
@@ -92,8 +97,8 @@ def get_agrees_with_patch(exchange: Exchange, ctx: Context) -> None:
     """Reading the log back gives what the PATCH's 200 body said."""
     log = _ok_log(exchange)
     patched = exchange.patched
-    if log is None or patched is None:
-        return
+    if patched is None:
+        raise NotApplicable("the PATCH's answer is unknown")
     found = differences(patched, log, (*contract.documented_request_fields(), "id"))
     before, after = patched.get("prompt"), log.get("prompt")
     if isinstance(before, dict) and isinstance(after, dict):

@@ -19,6 +19,7 @@ __all__ = [
     "OmittedFieldChanged",
     "PatchedFieldNotApplied",
     "RepeatChangedState",
+    "ResponseTooLarge",
     "SecretEchoed",
     "ServerError",
     "SiblingLogChanged",
@@ -41,6 +42,10 @@ class UndocumentedStatus(Violation):
 
 class WrongContentType(Violation):
     """A documented JSON response did not say it was JSON."""
+
+
+class ResponseTooLarge(Violation):
+    """The response body is larger than the size cap (after decompression)."""
 
 
 class UnionMismatch(Violation):

@@ -12,18 +12,25 @@ from collections.abc import Sequence
 from promptlog_contract.errors import EXIT_OK, EXIT_UNHEALTHY, EXIT_USAGE, EXIT_VIOLATIONS
 
 #: The codes of `run` and `fuzz` (and, with their own wording, of every other command).
-RUN_EXIT_CODES: tuple[tuple[int, str], ...] = (
+RUN_EXIT_CODES: tuple[tuple[int | str, str], ...] = (
     (EXIT_OK, "the target conforms (warnings allowed unless --strict)"),
     (EXIT_VIOLATIONS, "contract violations (or an expired baseline entry)"),
     (EXIT_USAGE, "usage or configuration error: one line on stderr, nothing judged"),
-    (EXIT_UNHEALTHY, "target unreachable or unhealthy (never reported as a violation)"),
-    (130, "interrupted (Ctrl-C)"),
+    (
+        EXIT_UNHEALTHY,
+        "target unreachable or unhealthy, scratch logs left behind, or an inconclusive run\n"
+        "(never reported as a violation)",
+    ),
+    ("130/143", "interrupted by SIGINT/SIGTERM: reports written, verdict interrupted"),
 )
 
 
-def exit_codes(rows: Sequence[tuple[int, str]] = RUN_EXIT_CODES) -> str:
+def exit_codes(rows: Sequence[tuple[int | str, str]] = RUN_EXIT_CODES) -> str:
     """An epilog listing `rows` as `exit codes:` lines."""
-    return "exit codes:\n" + "\n".join(f"  {code:<4}{text}" for code, text in rows)
+    width = max(len(str(code)) for code, _ in rows) + 2
+    return "exit codes:\n" + "\n".join(
+        f"  {code!s:<{width}}" + text.replace("\n", "\n" + " " * (2 + width)) for code, text in rows
+    )
 
 
 class HelpFormatter(argparse.HelpFormatter):

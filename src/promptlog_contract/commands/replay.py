@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from promptlog_contract import strategies
-from promptlog_contract._secrets import REDACTED
+from promptlog_contract._secrets import REDACTED, printable
 from promptlog_contract.checks import run_checks
 from promptlog_contract.engine import Limits, Target, TargetUnhealthy
 from promptlog_contract.errors import (
@@ -78,7 +78,7 @@ def replay(failure_id: str, report_dir: Path, *, api_key: str | None, base_url: 
             auth="key" if uses_key else request["headers"].get("X-API-KEY"),
         )
     except TargetUnhealthy as exc:
-        print(f"target unreachable: {exc}")
+        print(printable(f"target unreachable: {exc}", api_key))
         return EXIT_UNHEALTHY
     finally:
         target.close()
@@ -102,9 +102,10 @@ def replay(failure_id: str, report_dir: Path, *, api_key: str | None, base_url: 
     ctx = Context(api_key=api_key or "")
     still = [v for c, v in run_checks(exchange, ctx) if c.name == finding["rule"] and v]
     print(f"{failure_id} {finding['rule']}: HTTP {response.status}")
-    print(response.content[:2000].decode("utf-8", errors="replace"))
+    # Scrubbed before it is cut, so a key straddling the cut leaves no fragment.
+    print(printable(response.content.decode("utf-8", errors="replace"), api_key)[:2000])
     if still:
-        print(f"still fails: {still[0].message}")
+        print(printable(f"still fails: {still[0].message}", api_key))
         return 1
     print("no longer fails (stateful rules need the original sequence: see the report)")
     return 0

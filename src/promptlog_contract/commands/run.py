@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from promptlog_contract.engine import PROFILES, RunConfig, run
+from promptlog_contract.engine import PROFILES, RunConfig, Stop, run
 from promptlog_contract.errors import UsageError, check_report_dir, check_url
 from promptlog_contract.reporting import (
     BaselineError,
@@ -27,6 +27,7 @@ from promptlog_contract.reporting import (
 from ._console import print_verdict
 from ._help import exit_codes
 from ._progress import Progress, budget_line
+from ._signals import stopping_on_signals
 
 _FUZZ_DEFAULT_TIME_S = 600.0
 
@@ -45,6 +46,15 @@ def parse_duration(text: str) -> float:
             f"duration must look like 90, 90s, 10m or 1h, not {text!r}"
         )
     return float(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
+
+
+def parse_size(text: str) -> int:
+    """Bytes from 2097152, 512k, 2M, 2MiB (k/M/G are powers of 1024)."""
+    match = re.fullmatch(r"\s*(\d+)\s*(?:([kKmMgG])(?:i?B)?|B)?\s*", text)
+    if not match or int(match.group(1)) < 1:
+        raise argparse.ArgumentTypeError(f"size must look like 2MiB, 512k or 1048576, not {text!r}")
+    unit = (match.group(2) or "").lower()
+    return int(match.group(1)) * {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[unit]
 
 
 def positive_int(text: str) -> int:
@@ -136,7 +146,21 @@ def _add_target_options(p: argparse.ArgumentParser) -> None:
         type=parse_duration,
         default=10.0,
         metavar="SECONDS",
-        help="per-request timeout in seconds, e.g. 10 or 30s (default: 10)",
+        help="per-read (and connect) timeout in seconds, e.g. 10 or 30s (default: 10)",
+    )
+    p.add_argument(
+        "--max-request-time",
+        type=parse_duration,
+        metavar="SECONDS",
+        help="connect-to-last-byte limit of one request, in seconds or e.g. 1m "
+        "(default: 3 x --timeout, at least 30s)",
+    )
+    p.add_argument(
+        "--max-response-bytes",
+        type=parse_size,
+        metavar="SIZE",
+        help="largest response body read, decompressed, e.g. 4MiB (default: 2MiB); "
+        "more is a finding",
     )
     p.add_argument(
         "--workers",
@@ -224,22 +248,27 @@ def _cmd(args: argparse.Namespace) -> int:
         workers=args.workers,
         schemathesis=not args.no_schemathesis,
         mock_faults=tuple(args.mock_fault),
+        max_request_time=args.max_request_time,
+        max_response_bytes=args.max_response_bytes,
+        stop=(stop := Stop()),
     )
     baseline = _load_baseline(args.baseline) if args.baseline else None
-    if args.quiet:
-        result = run(config)
-    else:
-        progress = Progress(sys.stderr, label=args.profile, max_time=max_time)
-        announcement = budget_line(config)
-        if announcement:
-            progress.announce(announcement)
-        with progress:
-            result = run(replace(config, progress=progress.phase))
-    if baseline is not None:
-        apply_baseline(result, baseline, today=date.today())
-    secrets = tuple(s for s in (args.api_key,) if s)
-    paths = write_reports(result, args.report_dir, secrets=secrets)
-    print_verdict(result, paths, quiet=args.quiet)
+    # Until the reports are written: a first signal stops the run, a second exits at once.
+    with stopping_on_signals(stop):
+        if args.quiet:
+            result = run(config)
+        else:
+            progress = Progress(sys.stderr, label=args.profile, max_time=max_time)
+            announcement = budget_line(config)
+            if announcement:
+                progress.announce(announcement)
+            with progress:
+                result = run(replace(config, progress=progress.phase))
+        if baseline is not None:
+            apply_baseline(result, baseline, today=date.today())
+        secrets = tuple(s for s in (args.api_key,) if s)
+        paths = write_reports(result, args.report_dir, secrets=secrets)
+        print_verdict(result, paths, quiet=args.quiet, secrets=secrets)
     return result.exit_code
 
 

@@ -11,6 +11,7 @@ own module; this one only puts them in order.
 from __future__ import annotations
 
 import platform
+import signal
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -18,24 +19,26 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from promptlog_contract import contract, strategies
+from promptlog_contract.checks import MAY_GO_UNJUDGED
 from promptlog_contract.errors import ConfigurationError
-from promptlog_contract.types import Context, RunResult
+from promptlog_contract.types import Context, RuleStats, RunResult
 
 from . import _schedule
 from ._drawing import draw_batch
-from ._http import BudgetExhausted, Limits, Target, TargetUnhealthy
+from ._http import BudgetExhausted, Interrupted, Limits, Target, TargetUnhealthy
 from ._minimise import minimise_all
 from ._mistakes import check_user_log, explain_unhealthy
 from ._recorder import Recorder
-from ._schemathesis_phase import schemathesis_phase
+from ._schemathesis_phase import NEGATIVE_CHECKS, POSITIVE_CHECKS, RULE_PREFIX, schemathesis_phase
 from ._scratch import ScratchLog, ScratchLogRefused, ScratchLogs
 from ._sequences import Sequences
 from ._targets import endpoint
-from .config import PROFILES, Budget, Profile, RunConfig, Seeds, profile_of
+from .config import PROFILES, Budget, Profile, RunConfig, Seeds, Stop, profile_of
 
 __all__ = [
     "PROFILES",
     "BudgetExhausted",
+    "Interrupted",
     "Limits",
     "Profile",
     "RunConfig",
@@ -43,6 +46,7 @@ __all__ = [
     "ScratchLogRefused",
     "ScratchLogs",
     "Seeds",
+    "Stop",
     "Target",
     "TargetUnhealthy",
     "draw_batch",
@@ -56,6 +60,11 @@ def run(config: RunConfig) -> RunResult:
     profile = profile_of(config)
     if (config.prompt_id is None) != (config.log_id is None):
         raise ConfigurationError("--prompt-id and --log-id go together")
+    if config.user_log:
+        try:
+            contract.patch_path(str(config.prompt_id), str(config.log_id))
+        except contract.UnsafeId as exc:
+            raise ConfigurationError(str(exc)) from None
     seeds = Seeds.for_run(config, profile)
     started = time.monotonic()
     result = RunResult(
@@ -69,8 +78,13 @@ def run(config: RunConfig) -> RunResult:
     )
     with endpoint(config.base_url, config.api_key, config.mock_faults) as (base_url, api_key):
         result.target_url = base_url
-        target = Target(base_url, api_key, _schedule.limits_for(config, profile, started))
+        limits = _schedule.limits_for(config, profile, started)
+        target = Target(base_url, api_key, limits, stop=config.stop.event if config.stop else None)
         recorder = Recorder(Context(api_key=api_key, strict=config.strict), strategies.CATALOG)
+        if config.schemathesis and isinstance(_schedule.rounds(config, profile), range):
+            # Its rules must then judge something; a run of rounds until the time budget
+            # ends (fuzz) never reaches the phase, so there they are not expected.
+            recorder.expect(RULE_PREFIX + name for name in (*POSITIVE_CHECKS, *NEGATIVE_CHECKS))
         seq = Sequences(target, recorder, ScratchLogs(target))
         try:
             _phases(config, profile, seq, seeds, result)
@@ -78,20 +92,55 @@ def run(config: RunConfig) -> RunResult:
             mistake = explain_unhealthy(exc, base_url)  # https:// to a plain-HTTP port: exit 2
             if mistake is not exc:
                 raise mistake from None
-            result.unhealthy = str(exc)
+            result.unhealthy = target.safe(str(exc))
+        except Interrupted:
+            pass  # the phases stop where they are; what was found is kept
         finally:
             seq.logs.cleanup()
             target.close()
+        if target.stop.is_set():
+            signum = config.stop.signum if config.stop else None
+            result.interrupted_by = signum or int(signal.SIGINT)
         result.requests_sent = target.sent
         result.requests_by_status = dict(target.by_status)
         result.rules, result.findings = recorder.rules, recorder.findings
         result.coverage = recorder.coverage
+        result.leftovers = list(seq.logs.leftovers)
+        result.cleanup_error = seq.logs.cleanup_error
+        _exercised(result, lacks=set() if seq.logs.has_get else {"get"})
     result.duration_s = round(time.monotonic() - started, 3)
-    judged = sum(r.passed + r.failed + r.warned for r in result.rules.values())
-    if result.unhealthy is None and judged == 0:
-        # A verdict of "pass" that judged nothing would be false comfort.
+    judged = sum(r.judged for r in result.rules.values())
+    if judged == 0 and result.phases.get("stopped") == "request budget spent":
+        # The user's request budget cannot cover one judged exchange: a usage error. A time
+        # budget spent on a slow target is the target's doing: inconclusive (exit 3).
         raise ConfigurationError("the budget was spent before any rule judged a response")
     return result
+
+
+def _exercised(result: RunResult, *, lacks: set[str]) -> None:
+    """Which rules judged nothing, and why: excused (a capability the target lacks) or not.
+
+    A rule that never judged an exchange is not evidence of conformance: unless
+    README documents why it may go unjudged, it makes the run inconclusive.
+    """
+    for rule, stats in result.rules.items():
+        if stats.judged:
+            continue
+        capability, excuse = MAY_GO_UNJUDGED.get(rule, ("", ""))
+        if capability in lacks:
+            result.excused[rule] = excuse
+        else:
+            result.not_exercised[rule] = _why_not(stats, result)
+
+
+def _why_not(stats: RuleStats, result: RunResult) -> str:
+    reason = stats.top_reason()
+    if reason is not None:
+        share = stats.reasons[reason]
+        every = "every time" if share == stats.not_applicable else f"{share} times"
+        return f"{reason} ({every})"
+    stopped = result.phases.get("stopped")
+    return f"no exchange it judges was sent{f' ({stopped})' if stopped else ''}"
 
 
 def _phases(
@@ -111,6 +160,8 @@ def _phases(
             log = logs[0]
             log.state = check_user_log(seq.target, log.prompt_id, log.log_id, log.state)
         probe_log = logs[0] if user else seq.logs.new()
+    except Interrupted:
+        raise
     except BudgetExhausted as exc:
         # Nothing was tested yet: a pass here would be vacuous, so it is a usage error.
         setup = 1 if user else 2 * workers + 1

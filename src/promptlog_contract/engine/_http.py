@@ -1,9 +1,10 @@
-"""The one way the engine talks to a target: pooled, rate-limited, budgeted, redacted.
+"""The one way the engine talks to a target: pooled, rate-limited, budgeted, bounded, redacted.
 
-Staging is somebody's shared environment: every request goes through here so
-that the rate limit, the request budget, the deadline, 429 handling and the
-circuit breaker cannot be bypassed, and so that no recorded request ever holds
-the API key.
+Staging is somebody's shared environment, and a target may be hostile: every
+request goes through here so that the rate limit, the request budget, the
+deadlines (per read, per request, per run), the response-size cap, 429
+handling, the stop signal and the circuit breaker cannot be bypassed, and so
+that no recorded request or error message ever holds the API key.
 """
 
 from __future__ import annotations
@@ -18,12 +19,26 @@ from typing import Any
 
 import httpx
 
-from promptlog_contract._secrets import REDACTED
+from promptlog_contract._secrets import REDACTED, printable
 from promptlog_contract.types import NOT_JSON, HttpRequest, HttpResponse
 
+from . import _sockets
+from ._body import (
+    ACCEPT_ENCODING,
+    MAX_RESPONSE_BYTES,
+    BodyDeadline,
+    BodyStopped,
+    parse_json,
+    read_body,
+    retry_after,
+)
+
 KEY_HEADER = "X-API-KEY"
-_RETRY_AFTER_CAP_S = 30.0
 _MAX_429_RETRIES = 5
+#: A dropped connection is retried this many times before the target counts as unreachable.
+_TRANSPORT_RETRIES = 1
+#: After a signal, each cleanup request gets this long: CI kills a job soon after SIGTERM.
+_CLEANUP_AFTER_STOP_S = 5.0
 
 
 class TargetUnhealthy(Exception):
@@ -34,13 +49,26 @@ class BudgetExhausted(Exception):
     """The request budget or the time budget is spent; the run stops gracefully."""
 
 
+class Interrupted(BudgetExhausted):
+    """A signal asked the run to stop: no further request is sent (cleanup aside)."""
+
+
 @dataclass(frozen=True)
 class Limits:
     rate_limit: float | None = None  # requests per second
     max_requests: int | None = None
     deadline: float | None = None  # time.monotonic() value
-    timeout_s: float = 10.0
+    timeout_s: float = 10.0  # per read (and per connect)
     max_consecutive_errors: int = 25
+    #: connect to last byte of one request; None: three read timeouts, at least 30 s
+    request_deadline_s: float | None = None
+    max_response_bytes: int = MAX_RESPONSE_BYTES
+
+    @property
+    def whole_request_s(self) -> float:
+        if self.request_deadline_s is not None:
+            return self.request_deadline_s
+        return max(30.0, 3 * self.timeout_s)
 
 
 class _RateLimiter:
@@ -51,7 +79,7 @@ class _RateLimiter:
         self._next = time.monotonic()
         self._lock = threading.Lock()
 
-    def wait(self) -> None:
+    def wait(self, stop: threading.Event) -> None:
         if not self._interval:
             return
         with self._lock:
@@ -59,37 +87,34 @@ class _RateLimiter:
             start = max(now, self._next)
             self._next = start + self._interval
         if start > now:
-            time.sleep(start - now)
-
-
-def _parse_json(content: bytes) -> Any:
-    if not content:
-        return NOT_JSON
-    try:
-        return json.loads(content)
-    except ValueError:
-        return NOT_JSON
-
-
-def _retry_after(response: httpx.Response) -> float:
-    value = response.headers.get("retry-after", "1")
-    try:
-        return min(max(float(value), 0.0), _RETRY_AFTER_CAP_S)
-    except ValueError:
-        return 1.0
+            stop.wait(start - now)
 
 
 class Target:
     """An HTTP target with the suite's safety rules applied to every request."""
 
-    def __init__(self, base_url: str, api_key: str, limits: Limits) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        limits: Limits,
+        stop: threading.Event | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
         self.limits = limits
+        #: set by a signal handler: every request but cleanup stops at the next chance
+        self.stop = stop or threading.Event()
         self._client = httpx.Client(
             timeout=limits.timeout_s,
+            follow_redirects=False,
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
         )
+        self._closed = threading.Event()
+        if stop is not None:
+            backend = _sockets.install(self._client)
+            if backend is not None:
+                _sockets.cut_on(self.stop, self._closed, backend)
         self._rate = _RateLimiter(limits.rate_limit)
         self._lock = threading.Lock()
         self.sent = 0
@@ -98,13 +123,20 @@ class Target:
         self.tripped: str | None = None
 
     def close(self) -> None:
+        self._closed.set()
         self._client.close()
 
     def url(self, path: str) -> str:
         return f"{self.base_url}{path}"
 
+    def safe(self, text: str) -> str:
+        """`text` fit to print: the key scrubbed in every form, control characters escaped."""
+        return printable(text, self.api_key)
+
     def _reserve(self, essential: bool) -> None:
         with self._lock:
+            if self.stop.is_set() and not essential:
+                raise Interrupted("stopped by a signal")
             if self.tripped and not essential:
                 raise TargetUnhealthy(self.tripped)
             if essential:
@@ -155,25 +187,45 @@ class Target:
             headers[KEY_HEADER] = self.api_key
         elif auth is not None:
             headers[KEY_HEADER] = auth
+        headers["accept-encoding"] = ACCEPT_ENCODING
         url = self.url(path)
-        for _attempt in range(_MAX_429_RETRIES + 1):
+        retries_429 = failures = 0
+        while True:
             self._reserve(essential)
-            self._rate.wait()
+            self._rate.wait(self.stop)
             started = time.perf_counter()
             try:
-                raw = self._client.request(
-                    method, url, content=content, headers=headers, params=params
-                )
+                raw, body = self._exchange(method, url, content, headers, params, essential)
             except httpx.TimeoutException as exc:
+                self._stop_if_over(essential)
                 self._note(None, "timeout")
-                raise TargetUnhealthy(f"request timed out after {self.limits.timeout_s}s") from exc
-            except httpx.TransportError as exc:
+                raise TargetUnhealthy(
+                    f"request timed out after {self.limits.timeout_s}s without data"
+                ) from exc
+            except BodyDeadline as exc:
+                self._note(None, "timeout")
+                self._stop_if_over(essential)
+                raise TargetUnhealthy(
+                    self.safe(
+                        f"{method} {path}: no complete response within "
+                        f"{self.limits.whole_request_s}s (the body kept trickling)"
+                    )
+                ) from exc
+            except BodyStopped as exc:
+                raise Interrupted("stopped by a signal") from exc
+            except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
+                if self.stop.is_set() and not essential:
+                    raise Interrupted("stopped by a signal") from exc  # our own cut
                 self._note(None, type(exc).__name__)
-                raise TargetUnhealthy(f"cannot reach {self.base_url}: {exc}") from exc
+                failures += 1
+                if failures <= _TRANSPORT_RETRIES and not (self.tripped and not essential):
+                    continue  # one dropped connection is not an unreachable target
+                raise TargetUnhealthy(self.safe(f"cannot reach {self.base_url}: {exc}")) from exc
             elapsed = (time.perf_counter() - started) * 1000
             self._note(raw.status_code)
-            if raw.status_code == 429 and _attempt < _MAX_429_RETRIES:
-                time.sleep(_retry_after(raw))
+            if raw.status_code == 429 and retries_429 < _MAX_429_RETRIES:
+                retries_429 += 1
+                self._pause(retry_after(raw.headers.get("retry-after")), essential)
                 continue
             break
         redacted = {
@@ -181,14 +233,65 @@ class Target:
         }
         full_url = str(raw.request.url)
         request = HttpRequest(method=method, url=full_url, headers=redacted, content=content)
+        parsed, problem = parse_json(body.content) if not body.oversize else (NOT_JSON, None)
         response = HttpResponse(
             status=raw.status_code,
             headers={k.lower(): v for k, v in raw.headers.items()},
-            content=raw.content,
-            body=_parse_json(raw.content),
+            content=body.content,
+            body=parsed,
             elapsed_ms=elapsed,
+            problem=body.problem or problem,
+            oversize=body.oversize,
         )
         return request, response
+
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        content: bytes | None,
+        headers: dict[str, str],
+        params: Mapping[str, Any] | None,
+        essential: bool,
+    ) -> tuple[httpx.Response, Any]:
+        """One attempt: stream the answer, bounded by size, per-read timeout and deadlines."""
+        now = time.monotonic()
+        end = now + self.limits.whole_request_s
+        if self.limits.deadline is not None and not essential:
+            end = min(end, self.limits.deadline)  # --max-time holds mid-request too
+        if essential and self.stop.is_set():
+            end = min(end, now + _CLEANUP_AFTER_STOP_S)  # a CI runner's grace period is short
+        per_read = max(min(self.limits.timeout_s, end - now), 0.001)
+        with self._client.stream(
+            method, url, content=content, headers=headers, params=params, timeout=per_read
+        ) as raw:
+            body = read_body(
+                raw.iter_raw(),
+                raw.headers.get("content-encoding", ""),
+                cap=self.limits.max_response_bytes,
+                deadline=end,
+                stop=None if essential else self.stop,
+            )
+        return raw, body
+
+    def _stop_if_over(self, essential: bool) -> None:
+        """A request cut short by the run's own deadline or a signal is no target failure."""
+        if essential:
+            return
+        if self.stop.is_set():
+            raise Interrupted("stopped by a signal")
+        deadline = self.limits.deadline
+        if deadline is not None and time.monotonic() >= deadline - 0.05:
+            raise BudgetExhausted("time budget spent")
+
+    def _pause(self, seconds: float, essential: bool) -> None:
+        """Wait out a 429, but never past the run's deadline nor past a stop signal."""
+        if not essential and self.limits.deadline is not None:
+            seconds = min(seconds, max(self.limits.deadline - time.monotonic(), 0.0))
+        if essential:
+            time.sleep(seconds)
+        elif self.stop.wait(seconds):
+            raise Interrupted("stopped by a signal")
 
 
 def curl_command(request: HttpRequest) -> str:

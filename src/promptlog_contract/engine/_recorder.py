@@ -12,11 +12,12 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from promptlog_contract import contract
 from promptlog_contract._secrets import scrub
-from promptlog_contract.checks import CHECKS, run_checks
+from promptlog_contract.checks import CHECKS, judge
 from promptlog_contract.types import (
     NOT_JSON,
     Context,
@@ -24,6 +25,7 @@ from promptlog_contract.types import (
     Finding,
     HttpRequest,
     HttpResponse,
+    NotApplicable,
     RuleStats,
     Violation,
 )
@@ -31,16 +33,31 @@ from promptlog_contract.types import (
 from ._http import curl_command
 
 _MAX_FINDINGS_PER_RULE = 10
+#: Distinct variants kept per coverage dimension (observed ones come from the target).
+_MAX_VARIANTS = 200
 _MAX_TEXT = 4096
+#: Bytes of a response body kept with a finding's exchange (to re-send and re-judge it);
+#: the rest is dropped so that hours of findings keep memory flat.
+_KEPT_CONTENT = 64 * 1024
 
 
 def _text(content: bytes | None, secret: str) -> str | None:
     if content is None:
         return None
-    text = content.decode("utf-8", errors="replace")
+    # Scrub first, then cut: a key straddling the cut must not leave a fragment.
+    text = scrub(content.decode("utf-8", errors="replace"), secret)
     if len(text) > _MAX_TEXT:
         text = text[:_MAX_TEXT] + f"...(truncated, {len(content)} bytes)"
-    return scrub(text, secret)
+    return text
+
+
+def kept(exchange: Exchange) -> Exchange:
+    """The exchange as a finding keeps it: the response body cut to _KEPT_CONTENT bytes."""
+    response = exchange.response
+    if len(response.content) <= _KEPT_CONTENT:
+        return exchange
+    small = replace(response, content=response.content[:_KEPT_CONTENT], body=NOT_JSON)
+    return replace(exchange, response=small)
 
 
 def request_dict(request: HttpRequest, secret: str) -> dict[str, Any]:
@@ -100,9 +117,10 @@ class Recorder:
         self.rejudges: dict[str, Callable[[Exchange], bool]] = {}
 
     def _cell(self, dimension: str, variant: str) -> dict[str, int]:
-        return self.coverage.setdefault(dimension, {}).setdefault(
-            variant, {"sent": 0, "observed": 0}
-        )
+        cells = self.coverage.setdefault(dimension, {})
+        if variant not in cells and len(cells) >= _MAX_VARIANTS:
+            variant = "(other)"  # a target inventing error types cannot grow memory without end
+        return cells.setdefault(variant, {"sent": 0, "observed": 0})
 
     def sent(self, variants: Iterable[tuple[str, str]], observed: bool) -> None:
         with self._lock:
@@ -130,24 +148,33 @@ class Recorder:
                         cell["sent"] += 1
                         cell["observed"] += 1
 
+    def expect(self, rules: Iterable[str]) -> None:
+        """Rules (not ours) this run means to judge: listed even if they never get to."""
+        with self._lock:
+            for rule in rules:
+                self.rules.setdefault(rule, RuleStats())
+
     def judge(self, exchange: Exchange, *, record: bool = True) -> list[tuple[str, Violation]]:
         """Apply every check; record stats and findings unless `record` is False."""
-        outcomes = run_checks(exchange, self.ctx)
-        violations = [(c.name, v) for c, v in outcomes if v is not None]
+        outcomes = judge(exchange, self.ctx)
+        violations = [(c.name, v) for c, v in outcomes if isinstance(v, Violation)]
         if not record:
             return violations
         with self._lock:
             self._observe_response(exchange.response)
-            for check, violation in outcomes:
+            for check, outcome in outcomes:
                 stats = self.rules[check.name]
-                if violation is None:
+                if isinstance(outcome, NotApplicable):
+                    stats.skip(outcome.reason)
+                    continue
+                if outcome is None:
                     stats.passed += 1
-                elif violation.warning:
+                elif outcome.warning:
                     stats.warned += 1
                 else:
                     stats.failed += 1
-                if violation is not None:
-                    self._add_finding(check.name, violation, exchange)
+                if outcome is not None:
+                    self._add_finding(check.name, outcome, exchange)
         return violations
 
     def record_external(
@@ -185,7 +212,7 @@ class Recorder:
             return None
         finding = self.make_finding(rule, violation, exchange, fp)
         self._by_key[key] = finding
-        self.exchanges[finding.id] = exchange
+        self.exchanges[finding.id] = kept(exchange)
         self.findings.append(finding)
         return finding
 

@@ -48,6 +48,8 @@ def limits_for(config: RunConfig, profile: Profile, started: float) -> Limits:
         deadline=started + config.max_time if config.max_time else None,
         timeout_s=config.timeout,
         max_consecutive_errors=config.max_consecutive_errors,
+        request_deadline_s=config.max_request_time,
+        **({"max_response_bytes": config.max_response_bytes} if config.max_response_bytes else {}),
     )
 
 

@@ -46,9 +46,11 @@ def _as_httpx(request: HttpRequest, response: HttpResponse) -> httpx.Response:
     sent = httpx.Request(
         request.method, request.url, headers=dict(request.headers), content=request.content or b""
     )
-    out = httpx.Response(
-        response.status, headers=dict(response.headers), content=response.content, request=sent
-    )
+    # The recorded content is already decoded: its encoding headers would make httpx decode again.
+    headers = {
+        k: v for k, v in response.headers.items() if k not in ("content-encoding", "content-length")
+    }
+    out = httpx.Response(response.status, headers=headers, content=response.content, request=sent)
     out.elapsed = datetime.timedelta(milliseconds=response.elapsed_ms)
     return out
 

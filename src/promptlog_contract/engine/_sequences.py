@@ -48,7 +48,7 @@ class Sequences:
             if resp2.status == 200 and is_json_dict(resp2.body):
                 log.state = resp2.body
             if self.logs.has_get:
-                req3, resp3 = t.request("GET", f"/logs/{log.log_id}")
+                req3, resp3 = t.request("GET", contract.log_path(log.log_id))
                 out.append(Exchange("get", req3, resp3, patched=log.state, phase=phase))
         if record:
             self.recorder.sent(strategies.variants_of(body), resp.status == 200)

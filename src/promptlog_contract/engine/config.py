@@ -9,8 +9,9 @@ The same seed gives the same bodies, in the same order, hence the same verdicts.
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from promptlog_contract.errors import ConfigurationError
 
@@ -53,6 +54,18 @@ PROFILES: dict[str, Profile] = {
 }
 
 
+@dataclass
+class Stop:
+    """Set from a signal handler: the run stops sending, cleans up, and reports what it found."""
+
+    event: threading.Event = field(default_factory=threading.Event)
+    signum: int | None = None
+
+    def set(self, signum: int) -> None:
+        self.signum = signum
+        self.event.set()
+
+
 @dataclass(frozen=True)
 class RunConfig:
     base_url: str | None = None
@@ -72,6 +85,10 @@ class RunConfig:
     mock_faults: tuple[str, ...] = ()
     max_consecutive_errors: int = 25
     progress: Callable[[str], None] | None = None
+    #: connect-to-last-byte limit of one request (None: 3 read timeouts, at least 30 s)
+    max_request_time: float | None = None
+    max_response_bytes: int | None = None
+    stop: Stop | None = None
 
     @property
     def user_log(self) -> bool:

@@ -41,8 +41,15 @@ def _plural(n: int, word: str) -> str:
 def _why(summary: Mapping[str, Any]) -> str:
     totals = summary["totals"]
     baseline = summary.get("baseline") or {}
+    if summary["verdict"] == "interrupted":
+        return f"Interrupted by {summary['interrupted']}: what was found until then is below"
     if summary["verdict"] == "unhealthy":
         return f"Target unhealthy: {summary['unhealthy']} — the contract was not judged"
+    if summary["verdict"] == "inconclusive":
+        return (
+            f"Inconclusive: rules {', '.join(summary['not_exercised'])} were never exercised: "
+            + "; ".join(f"{rule}: {why}" for rule, why in summary["not_exercised"].items())
+        )
     if summary["verdict"] == "fail":
         parts = []
         if totals["failures"]:
@@ -60,6 +67,16 @@ def _why(summary: Mapping[str, Any]) -> str:
     return f"All {_plural(judged, 'judged rule')} hold" + (
         f" ({', '.join(extra)})" if extra else ""
     )
+
+
+def _gaps(summary: Mapping[str, Any]) -> str:
+    """Lines under the verdict: rules not exercised (and why), scratch logs left behind."""
+    lines = [f"not exercised: {rule}: {why}" for rule, why in summary["not_exercised"].items()]
+    lines += [f"not exercised (allowed): {rule}: {why}" for rule, why in summary["excused"].items()]
+    if summary["leftovers"]:
+        ids = ", ".join(summary["leftovers"])
+        lines.append(f"scratch logs left on the target, delete them: {ids}")
+    return "".join(f'<div class="why">{esc(line)}</div>' for line in lines)
 
 
 def _banner(summary: Mapping[str, Any]) -> str:
@@ -82,7 +99,8 @@ def _banner(summary: Mapping[str, Any]) -> str:
         f'<header class="banner {esc(verdict)}" id="verdict"><div class="inner">'
         f'<div><div class="verdict">{esc(verdict.upper())}</div>'
         f'<div class="why">{esc(_why(summary))}</div>'
-        f'<div class="chips">{by_status}</div></div>'
+        + _gaps(summary)
+        + f'<div class="chips">{by_status}</div></div>'
         '<dl class="facts">'
         + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in facts)
         + "</dl></div></header>"
@@ -98,7 +116,7 @@ def _rules(summary: Mapping[str, Any]) -> str:
         f'<tr class="{esc(row["status"])}"><td class="mono">{esc(rule)}</td>'
         + "".join(
             f'<td class="num">{esc(row.get(k, 0))}</td>'
-            for k in ("passed", "failed", "warned", "baselined")
+            for k in ("passed", "failed", "warned", "baselined", "not_applicable")
         )
         + f'<td><span class="badge {esc(row["status"])}">{esc(row["status"])}</span></td></tr>'
         for _, (rule, row) in rows
@@ -108,10 +126,11 @@ def _rules(summary: Mapping[str, Any]) -> str:
         '<section id="rules"><h2>Rules</h2>'
         f'<p class="muted">{esc(_plural(t["rules"], "rule"))}: {esc(t["passed_rules"])} pass, '
         f"{esc(t['failed_rules'])} fail, {esc(t['warned_rules'])} warn, "
-        f"{esc(t['skipped_rules'])} judged nothing. Counts are exchanges judged.</p>"
+        f"{esc(t['skipped_rules'])} judged nothing. Counts are exchanges judged; n/a counts the "
+        "exchanges a rule does not judge (never a pass).</p>"
         "<table><thead><tr><th>rule</th><th>passed</th><th>failed</th><th>warned</th>"
-        "<th>baselined</th><th>status</th></tr></thead>"
-        f"<tbody>{body or '<tr><td colspan=6 class=empty>no rules ran</td></tr>'}</tbody>"
+        "<th>baselined</th><th>n/a</th><th>status</th></tr></thead>"
+        f"<tbody>{body or '<tr><td colspan=7 class=empty>no rules ran</td></tr>'}</tbody>"
         "</table></section>"
     )
 
@@ -164,9 +183,12 @@ def _pretty(value: Any) -> str:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):  # a target's body may be nested without end
             return str(value)
-    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    try:
+        return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    except (ValueError, RecursionError):
+        return str(value)
 
 
 def _truncate(text: str, limit: int = BODY_LIMIT) -> str:

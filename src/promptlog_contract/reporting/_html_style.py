@@ -23,7 +23,7 @@ pre { background:#fff; border:1px solid var(--line); border-radius:6px; padding:
 .banner { color:#fff; padding:20px 24px; }
 .banner.pass { background:var(--pass); }
 .banner.fail { background:var(--fail); }
-.banner.unhealthy { background:#e8a317; color:#231a00; }
+.banner.unhealthy, .banner.inconclusive, .banner.interrupted { background:#e8a317; color:#231a00; }
 .banner .inner { max-width:1200px; margin:0 auto; display:flex; gap:28px; align-items:center;
   flex-wrap:wrap; }
 .verdict { font-size:40px; font-weight:800; letter-spacing:1px; }

@@ -83,7 +83,11 @@ def _testcase(parent: ET.Element, summary: Mapping[str, Any], rule: str) -> None
             "\n\n".join(_describe(f, i, len(failures)) for i, f in enumerate(failures, 1))
         )
     elif row["status"] == "skip":
-        ET.SubElement(case, "skipped", message="the rule judged no exchange in this run")
+        why = summary["not_exercised"].get(rule) or summary["excused"].get(rule)
+        message = f"the rule judged no exchange in this run: {why}" if why else None
+        ET.SubElement(
+            case, "skipped", message=xml_safe(message or "the rule judged no exchange in this run")
+        )
     out = [f"passed={row['passed']} failed={row['failed']} warned={row['warned']}"]
     if baselined:
         out.append(
@@ -95,6 +99,28 @@ def _testcase(parent: ET.Element, summary: Mapping[str, Any], rule: str) -> None
         for f in warnings
     ]
     ET.SubElement(case, "system-out").text = xml_safe("\n".join(out))
+
+
+def _run_error(suite: ET.Element, summary: Mapping[str, Any]) -> None:
+    """One <error> case for a run without a whole verdict: interrupted, unhealthy, inconclusive."""
+    if summary["verdict"] == "interrupted":
+        name, kind = "run_interrupted", "Interrupted"
+        text = f"interrupted by {summary['interrupted']}: the findings until then are kept"
+    elif summary["unhealthy"] is not None:
+        name, kind = "target_health", "TargetUnhealthy"
+        text = f"target unhealthy: {summary['unhealthy']}"
+    else:
+        name, kind = "run_conclusive", "Inconclusive"
+        text = "rules never exercised: " + "; ".join(
+            f"{rule}: {why}" for rule, why in summary["not_exercised"].items()
+        )
+    case = ET.SubElement(suite, "testcase", classname="promptlog_contract.health", name=name)
+    error = ET.SubElement(case, "error", message=xml_safe(_one_line(text)), type=kind)
+    leftovers = summary["leftovers"]
+    error.text = xml_safe(
+        f"{text}\n\nThe contract was not judged to the end (exit code {summary['exit_code']})."
+        + (f"\nScratch logs left on the target: {', '.join(leftovers)}" if leftovers else "")
+    )
 
 
 def junit_xml(summary: Mapping[str, Any]) -> str:
@@ -118,20 +144,8 @@ def junit_xml(summary: Mapping[str, Any]) -> str:
         ET.SubElement(properties, "property", name=name, value=xml_safe(summary[name]))
     ET.SubElement(properties, "property", name="contract_hash", value=summary["contract_hash"])
     ET.SubElement(properties, "property", name="tool_version", value=summary["tool"]["version"])
-    if summary["unhealthy"] is not None:
-        case = ET.SubElement(
-            suite, "testcase", classname="promptlog_contract.health", name="target_health"
-        )
-        error = ET.SubElement(
-            case,
-            "error",
-            message=xml_safe(f"target unhealthy: {_one_line(summary['unhealthy'])}"),
-            type="TargetUnhealthy",
-        )
-        error.text = xml_safe(
-            f"{summary['unhealthy']}\n\nThe contract was not judged to the end: "
-            "fix the environment and run again (exit code 3)."
-        )
+    if totals["errors"]:
+        _run_error(suite, summary)
     for rule in summary["rules"]:
         _testcase(suite, summary, rule)
     ET.indent(root)

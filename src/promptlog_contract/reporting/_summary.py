@@ -11,6 +11,7 @@ cross-checks the counts, which JSON Schema alone cannot express.
 from __future__ import annotations
 
 import platform
+import signal
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,9 +23,8 @@ from promptlog_contract.types import Finding, RunResult
 
 from ._redact import redact_curl, redact_headers, redact_url
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 TOOL_NAME = "promptlog-contract"
-_EXIT_CODES = {"pass": 0, "fail": 1, "unhealthy": 3}
 
 
 class InvalidSummary(ValueError):
@@ -55,6 +55,8 @@ def _rule_ids(result: RunResult) -> list[str]:
 def _rule_row(result: RunResult, rule: str) -> dict[str, Any]:
     stats = result.rules.get(rule)
     passed, failed, warned = (stats.passed, stats.failed, stats.warned) if stats else (0, 0, 0)
+    not_applicable = stats.not_applicable if stats else 0
+    reasons = dict(stats.reasons) if stats else {}
     mine = [f for f in result.findings if f.rule == rule]
     open_failures = [f for f in mine if f.level == "failure" and not f.baselined]
     baselined = [f for f in mine if f.level == "failure" and f.baselined]
@@ -76,6 +78,8 @@ def _rule_row(result: RunResult, rule: str) -> dict[str, Any]:
         "failed": failed,
         "warned": warned,
         "baselined": len(baselined),
+        "not_applicable": not_applicable,
+        "reasons": reasons,
         "status": status,
     }
 
@@ -108,6 +112,31 @@ def _coverage(result: RunResult) -> tuple[dict[str, Any], list[dict[str, str]]]:
             if sent == 0:
                 gaps.append({"dimension": dimension, "variant": variant})
     return coverage, gaps
+
+
+#: Verdicts of a run that did not judge the contract to the end (a JUnit error).
+_NO_VERDICT = frozenset({"unhealthy", "inconclusive", "interrupted"})
+
+
+def unhealthy_reason(result: RunResult) -> str | None:
+    """Why the target is unhealthy: its failure, or (for an otherwise clean run) the cleanup's."""
+    if result.unhealthy is not None:
+        return result.unhealthy
+    if result.verdict == "unhealthy":
+        return (
+            f"cleanup failed ({result.cleanup_error or 'unknown'}): "
+            f"{len(result.leftovers)} scratch logs left on the target, see leftovers"
+        )
+    return None
+
+
+def _signal_name(signum: int | None) -> str | None:
+    if signum is None:
+        return None
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
 
 
 def summary_dict(
@@ -144,7 +173,7 @@ def summary_dict(
             "failed_rules": statuses.count("fail"),
             "warned_rules": statuses.count("warn"),
             "skipped_rules": statuses.count("skip"),
-            "errors": 0 if result.unhealthy is None else 1,
+            "errors": int(result.verdict in _NO_VERDICT),
             "failures": len(failures),
             "warnings": len(warnings),
             "baselined": len(baselined),
@@ -154,7 +183,11 @@ def summary_dict(
         "baselined": baselined,
         "coverage": coverage,
         "coverage_gaps": gaps,
-        "unhealthy": result.unhealthy,
+        "unhealthy": unhealthy_reason(result),
+        "interrupted": _signal_name(result.interrupted_by),
+        "not_exercised": dict(result.not_exercised),
+        "excused": dict(result.excused),
+        "leftovers": list(result.leftovers),
         "phases": {str(k): _plain(v) for k, v in result.phases.items()},
         "baseline": dict(result.baseline) if result.baseline is not None else None,
     }
@@ -176,7 +209,7 @@ def _cross_check(summary: Mapping[str, Any]) -> list[str]:
         "failures": len(summary["failures"]),
         "warnings": len(summary["warnings"]),
         "baselined": len(summary["baselined"]),
-        "errors": 0 if summary["unhealthy"] is None else 1,
+        "errors": int(summary["verdict"] in _NO_VERDICT),
     }
     problems = [
         f"totals.{key} is {totals[key]}, expected {value}"
@@ -191,6 +224,8 @@ def _cross_check(summary: Mapping[str, Any]) -> list[str]:
         problems.append("verdict is pass although baseline entries expired")
     if summary["verdict"] == "fail" and not (summary["failures"] or expired):
         problems.append("verdict is fail without failures or expired baseline entries")
+    if summary["verdict"] == "pass" and (summary["not_exercised"] or summary["leftovers"]):
+        problems.append("verdict is pass although rules went unjudged or logs were left")
     return problems
 
 

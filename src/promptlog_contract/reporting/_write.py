@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from promptlog_contract._secrets import escape_controls
 from promptlog_contract.types import RunResult
 
 from ._html import render_html
@@ -60,8 +61,21 @@ def write_reports(
     report_dir = Path(report_dir)
     report_dir.mkdir(parents=True, exist_ok=True)
     text = json.dumps(summary, indent=2, ensure_ascii=False, default=_json_default) + "\n"
+    # JSON escapes control characters itself; markup needs them made visible.
+    shown = _visible(summary)
     return {
         "summary": _write(report_dir / SUMMARY_FILE, scrub.encode(text)),
-        "junit": _write(report_dir / JUNIT_FILE, scrub.encode(junit_xml(summary))),
-        "html": _write(report_dir / HTML_FILE, scrub.encode(render_html(summary))),
+        "junit": _write(report_dir / JUNIT_FILE, scrub.encode(junit_xml(shown))),
+        "html": _write(report_dir / HTML_FILE, scrub.encode(render_html(shown))),
     }
+
+
+def _visible(value: Any) -> Any:
+    """A copy of JSON-like `value` whose strings show control characters as escapes."""
+    if isinstance(value, str):
+        return escape_controls(value, keep="\n\t")
+    if isinstance(value, Mapping):
+        return {_visible(k): _visible(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_visible(v) for v in value]
+    return value
