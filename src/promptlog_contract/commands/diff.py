@@ -27,8 +27,20 @@ from promptlog_contract.engine import (
     draw_batch,
     endpoint,
 )
-from promptlog_contract.errors import EXIT_UNHEALTHY
+from promptlog_contract.engine._mistakes import explain_unhealthy
+from promptlog_contract.errors import (
+    EXIT_OK,
+    EXIT_UNHEALTHY,
+    EXIT_USAGE,
+    EXIT_VIOLATIONS,
+    UsageError,
+    check_report_dir,
+    check_url,
+)
 from promptlog_contract.types import NOT_JSON, HttpResponse
+
+from ._help import exit_codes
+from .run import positive_int
 
 
 @dataclass(frozen=True)
@@ -100,10 +112,13 @@ def _compare(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _scratch_path(scratch: ScratchLogs) -> str:
+    # A refused key or a wrong URL is a configuration error (exit 2), as it is for `run`.
     try:
         return scratch.new().path
     except ScratchLogRefused as exc:
-        raise TargetUnhealthy(f"{scratch.target.base_url}: {exc}") from None
+        raise ScratchLogRefused(f"{scratch.target.base_url}: {exc}") from None
+    except TargetUnhealthy as exc:
+        raise explain_unhealthy(exc, scratch.target.base_url) from None
 
 
 def diff(a: tuple[str, str], b: tuple[str, str], *, max_examples: int, seed: int) -> dict[str, Any]:
@@ -129,37 +144,82 @@ def diff(a: tuple[str, str], b: tuple[str, str], *, max_examples: int, seed: int
 
 
 def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
-    p = sub.add_parser("diff", help="same seeded requests to two targets; report differences")
-    p.add_argument("--base-url", help="target A (default: the bundled mock)")
-    p.add_argument("--api-key", help="key for A (default: $HUMANLOOP_API_KEY)")
-    p.add_argument("--against", help="target B (default: the bundled mock)")
-    p.add_argument("--against-api-key", help="key for B (default: A's key)")
+    p = sub.add_parser(
+        "diff",
+        help="same seeded requests to two targets; report differences",
+        description="Send the same seeded bodies to target A and target B (typically the "
+        "bundled mock and staging) and report where their behaviour differs: status class, "
+        "union member, 422 error locations, JSON types of the response's fields. Values "
+        "(ids, timestamps) are never compared. Writes diff.json.",
+        epilog=exit_codes(
+            (
+                (EXIT_OK, "no difference"),
+                (EXIT_VIOLATIONS, "differences found"),
+                (EXIT_USAGE, "usage or configuration error (as for `run`)"),
+                (EXIT_UNHEALTHY, "a target unreachable or unhealthy"),
+            )
+        ),
+    )
+    p.add_argument(
+        "--base-url", metavar="URL", help="target A, including /v5 (default: the bundled mock)"
+    )
+    p.add_argument(
+        "--api-key", metavar="KEY", help="key for A (default: $HUMANLOOP_API_KEY); never printed"
+    )
+    p.add_argument(
+        "--against", metavar="URL", help="target B, including /v5 (default: the bundled mock)"
+    )
+    p.add_argument(
+        "--against-api-key", metavar="KEY", help="key for B (default: A's key); never printed"
+    )
     p.add_argument(
         "--against-mock-fault",
         action="append",
         default=[],
         metavar="NAME",
-        help="seed a fault into B when B is the bundled mock",
+        help="seed a fault into B when B is the bundled mock (repeatable)",
     )
-    p.add_argument("--max-examples", type=int, default=40)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--report-dir", type=Path, default=Path("reports"))
+    p.add_argument(
+        "--max-examples",
+        type=positive_int,
+        default=40,
+        metavar="N",
+        help="valid bodies drawn, and as many invalid ones",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="seed of the drawn bodies: the same seed sends the same requests",
+    )
+    p.add_argument(
+        "--report-dir",
+        type=Path,
+        default=Path("reports"),
+        metavar="DIR",
+        help="where diff.json goes; checked before anything is sent",
+    )
     p.set_defaults(func=_cmd)
 
 
 def _cmd(args: argparse.Namespace) -> int:
+    check_report_dir(args.report_dir)
+    url_a = check_url(args.base_url) if args.base_url else None
+    url_b = check_url(args.against) if args.against else None
+    if args.against_mock_fault and url_b:
+        raise UsageError("--against-mock-fault only applies to the bundled mock (drop --against)")
     key_a = args.api_key or os.environ.get("HUMANLOOP_API_KEY")
     key_b = args.against_api_key or key_a
     with (
-        endpoint(args.base_url, key_a) as a,
-        endpoint(args.against, key_b, tuple(args.against_mock_fault)) as b,
+        endpoint(url_a, key_a) as a,
+        endpoint(url_b, key_b, tuple(args.against_mock_fault)) as b,
     ):
         try:
             report = diff(a, b, max_examples=args.max_examples, seed=args.seed)
         except TargetUnhealthy as exc:
             print(f"target unhealthy: {exc}", file=sys.stderr)
             return EXIT_UNHEALTHY
-    args.report_dir.mkdir(parents=True, exist_ok=True)
     (args.report_dir / "diff.json").write_text(json.dumps(report, indent=2), "utf-8")
     for d in report["differences"][:30]:
         where = f" {d['field']}" if "field" in d else ""
@@ -169,4 +229,4 @@ def _cmd(args: argparse.Namespace) -> int:
         f"{'DIFFERENT' if n else 'SAME'}: {n} differences over {report['cases']} cases "
         f"-> {args.report_dir / 'diff.json'}"
     )
-    return 1 if n else 0
+    return EXIT_VIOLATIONS if n else EXIT_OK

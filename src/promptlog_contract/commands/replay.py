@@ -17,7 +17,16 @@ from typing import Any
 from promptlog_contract._secrets import printable
 from promptlog_contract.engine import Limits, Target, TargetUnhealthy, endpoint
 from promptlog_contract.engine._replay import replay_finding
-from promptlog_contract.errors import EXIT_UNHEALTHY, EXIT_USAGE, UsageError, check_url
+from promptlog_contract.errors import (
+    EXIT_OK,
+    EXIT_UNHEALTHY,
+    EXIT_USAGE,
+    EXIT_VIOLATIONS,
+    UsageError,
+    check_url,
+)
+
+from ._help import exit_codes
 
 
 def _summary(report_dir: Path) -> dict[str, Any]:
@@ -90,16 +99,44 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser(
         "replay",
         help="re-create a recorded finding on a fresh log and re-judge it",
-        epilog="exit codes: 0 judged again and held, 1 still fails, "
-        "2 cannot be re-created (the reason is printed), 3 target unreachable",
+        description="Re-create one finding recorded in a run's summary.json (or every one, "
+        "with --all): a fresh scratch log, the whole recorded sequence sent again, and exactly "
+        "the rules that failed judged again (Schemathesis checks included). A finding from a "
+        "bundled-mock run replays on a fresh bundled mock with the same faults, with no key.",
+        epilog=exit_codes(
+            (
+                (EXIT_OK, "judged again and held"),
+                (EXIT_VIOLATIONS, "still fails"),
+                (EXIT_USAGE, "usage error, or a finding that cannot be re-created (says why)"),
+                (EXIT_UNHEALTHY, "target unreachable"),
+            )
+        ),
     )
-    p.add_argument("failure_id", nargs="?", help="a finding id from the report (F003 or F3)")
+    p.add_argument(
+        "failure_id",
+        nargs="?",
+        metavar="FAILURE_ID",
+        help="a finding's id from the run's summary.json or the terminal (F003 or F3)",
+    )
     p.add_argument("--all", action="store_true", help="replay every failure of the report")
-    p.add_argument("--report-dir", type=Path, default=Path("reports"))
-    p.add_argument("--api-key", default=os.environ.get("HUMANLOOP_API_KEY"))
+    p.add_argument(
+        "--report-dir",
+        type=Path,
+        default=Path("reports"),
+        metavar="DIR",
+        help="report directory of the run that recorded it",
+    )
+    p.add_argument(
+        "--api-key",
+        default=os.environ.get("HUMANLOOP_API_KEY"),
+        metavar="KEY",
+        help="X-API-KEY of the target (default: $HUMANLOOP_API_KEY); never printed; "
+        "not needed for a bundled-mock run",
+    )
     p.add_argument(
         "--base-url",
         default=None,
+        metavar="URL",
         help="send to this base URL instead of the recorded target (or the bundled mock)",
     )
     p.set_defaults(func=_cmd)

@@ -10,13 +10,13 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from promptlog_contract.engine import RunConfig, Stop, run
-from promptlog_contract.errors import UsageError, check_url
+from promptlog_contract.engine import PROFILES, RunConfig, Stop, run
+from promptlog_contract.errors import UsageError, check_report_dir, check_url
 from promptlog_contract.reporting import (
     BaselineError,
     apply_baseline,
@@ -25,6 +25,8 @@ from promptlog_contract.reporting import (
 )
 
 from ._console import print_verdict
+from ._help import exit_codes
+from ._progress import Progress, budget_line
 from ._signals import stopping_on_signals
 
 _FUZZ_DEFAULT_TIME_S = 600.0
@@ -65,87 +67,168 @@ def positive_int(text: str) -> int:
     return value
 
 
+def _per_profile(field: str, unit: str = "") -> str:
+    values = (getattr(PROFILES[name], field) for name in PROFILES)
+    shown = (f"{v:g}{unit}" if v is not None else "none" for v in values)
+    return ", ".join(f"{name} {value}" for name, value in zip(PROFILES, shown, strict=True))
+
+
 def _add_target_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--base-url",
         default=os.environ.get("HUMANLOOP_BASE_URL"),
+        metavar="URL",
         help="target base URL including /v5 (default: $HUMANLOOP_BASE_URL, "
         "else the bundled mock on a free loopback port)",
     )
     p.add_argument(
         "--api-key",
         default=os.environ.get("HUMANLOOP_API_KEY"),
+        metavar="KEY",
         help="X-API-KEY for the target (default: $HUMANLOOP_API_KEY); never printed",
     )
-    p.add_argument("--prompt-id", help="use this existing log's prompt id instead of scratch logs")
-    p.add_argument("--log-id", help="use this existing log instead of scratch logs")
-    p.add_argument("--max-examples", type=positive_int, help="valid bodies per round")
-    p.add_argument("--max-time", type=parse_duration, help="time budget, e.g. 90s or 10m")
-    p.add_argument("--max-requests", type=positive_int, help="request budget")
-    p.add_argument("--seed", type=int, help="seed (ci: 0 unless given; fuzz: fresh)")
+    p.add_argument(
+        "--prompt-id",
+        metavar="ID",
+        help="prompt id of an existing log to test instead of scratch logs (with --log-id; "
+        "the log is modified)",
+    )
+    p.add_argument("--log-id", metavar="ID", help="id of that existing log (with --prompt-id)")
+    p.add_argument(
+        "--max-examples",
+        type=positive_int,
+        metavar="N",
+        help="valid bodies per round, invalid ones twice as many "
+        f"(default: the profile's: {_per_profile('valid')})",
+    )
+    p.add_argument(
+        "--max-time",
+        type=parse_duration,
+        metavar="DURATION",
+        help="time budget: 90, 90s, 10m or 1h; the run stops sending when it is spent "
+        f"(default: none; fuzz: {_FUZZ_DEFAULT_TIME_S / 60:g}m unless --max-requests is given)",
+    )
+    p.add_argument(
+        "--max-requests",
+        type=positive_int,
+        metavar="N",
+        help="request budget; cleanup of scratch logs is sent even past it (default: none)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        metavar="N",
+        help="seed of the drawn bodies: the same seed sends the same requests "
+        "(default: 0; fuzz: a fresh one each run, shown in the report)",
+    )
     p.add_argument(
         "--strict",
         action="store_true",
         help="fail on behaviour the documentation leaves open (warnings)",
     )
-    p.add_argument("--report-dir", type=Path, default=Path("reports"))
-    p.add_argument("--rate-limit", type=parse_rate, help="requests per second, e.g. 5/s")
     p.add_argument(
-        "--timeout", type=parse_duration, default=10.0, help="per-read timeout (default 10s)"
+        "--report-dir",
+        type=Path,
+        default=Path("reports"),
+        metavar="DIR",
+        help="where summary.json, junit.xml and report.html are written; checked before "
+        "anything is sent",
+    )
+    p.add_argument(
+        "--rate-limit",
+        type=parse_rate,
+        metavar="RATE",
+        help="requests per second, e.g. 5/s "
+        f"(default: the profile's: {_per_profile('rate_limit', '/s')})",
+    )
+    p.add_argument(
+        "--timeout",
+        type=parse_duration,
+        default=10.0,
+        metavar="SECONDS",
+        help="per-read (and connect) timeout in seconds, e.g. 10 or 30s (default: 10)",
     )
     p.add_argument(
         "--max-request-time",
         type=parse_duration,
-        help="connect-to-last-byte limit of one request (default: 3 x --timeout, at least 30s)",
+        metavar="SECONDS",
+        help="connect-to-last-byte limit of one request, in seconds or e.g. 1m "
+        "(default: 3 x --timeout, at least 30s)",
     )
     p.add_argument(
         "--max-response-bytes",
         type=parse_size,
-        help="largest response body read, decompressed (default 2MiB); more is a finding",
+        metavar="SIZE",
+        help="largest response body read, decompressed, e.g. 4MiB (default: 2MiB); "
+        "more is a finding",
     )
-    p.add_argument("--workers", type=positive_int, help="concurrent scratch logs")
-    p.add_argument("--baseline", type=Path, help="known-failure file (see `baseline`)")
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        metavar="N",
+        help="scratch logs tested concurrently "
+        f"(default: the profile's: {_per_profile('workers')}; 1 with --log-id)",
+    )
+    p.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="known failures to accept, written by `baseline` (default: none)",
+    )
     p.add_argument("--no-schemathesis", action="store_true", help="skip the Schemathesis phase")
     p.add_argument(
         "--mock-fault",
         action="append",
         default=[],
         metavar="NAME",
-        help="seed a fault into the bundled mock (testing the suite itself)",
+        help="seed a fault into the bundled mock, to test the suite itself "
+        "(repeatable; see `mock --list-faults`)",
     )
-    p.add_argument("--quiet", action="store_true", help="only the verdict line")
+    p.add_argument(
+        "--quiet",
+        action="store_true",
+        help="only the verdict line: no budget, progress or per-rule table",
+    )
 
 
 def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
-    run_p = sub.add_parser("run", help="run the suite (default target: the bundled mock)")
+    run_p = sub.add_parser(
+        "run",
+        help="run the suite (default target: the bundled mock)",
+        description="Run the conformance suite once against a target (default: the bundled "
+        "mock on a free loopback port): scratch logs are created, PATCHed with seeded valid and "
+        "invalid bodies, read back and deleted; summary.json, junit.xml and report.html go to "
+        "--report-dir.",
+        epilog=exit_codes(),
+    )
     _add_target_options(run_p)
-    run_p.add_argument("--profile", choices=("ci", "staging", "fuzz"), default="ci")
+    run_p.add_argument(
+        "--profile",
+        choices=tuple(PROFILES),
+        default="ci",
+        help="ci: deterministic, one round, no rate limit; staging: one round at 5 requests/s "
+        "on one worker; fuzz: fresh seeds round after round at 10 requests/s until the budget "
+        "is spent (as `fuzz`)",
+    )
     run_p.set_defaults(func=_cmd)
-    fuzz_p = sub.add_parser("fuzz", help="time-budgeted, rate-limited fuzzing of a target")
+    fuzz_p = sub.add_parser(
+        "fuzz",
+        help="time-budgeted, rate-limited fuzzing of a target",
+        description="Fuzz a target: fresh seeds round after round, rate-limited, until "
+        f"--max-time ({_FUZZ_DEFAULT_TIME_S / 60:g}m unless given) or --max-requests is spent; "
+        "the budget is announced at the start and the time left shown while it runs. "
+        "The same as `run --profile fuzz`.",
+        epilog=exit_codes(),
+    )
     _add_target_options(fuzz_p)
     fuzz_p.set_defaults(func=_cmd, profile="fuzz")
-
-
-def _progress(quiet: bool) -> Callable[[str], None] | None:
-    if quiet:
-        return None
-    tty = sys.stderr.isatty()
-
-    def say(line: str) -> None:
-        print(
-            ("\r\x1b[2K" if tty else "") + f"» {line}",
-            end="" if tty else "\n",
-            file=sys.stderr,
-            flush=True,
-        )
-
-    return say
 
 
 def _cmd(args: argparse.Namespace) -> int:
     base_url = check_url(args.base_url) if args.base_url else None
     if args.mock_fault and base_url:
         raise UsageError("--mock-fault only applies to the bundled mock (drop --base-url)")
+    check_report_dir(args.report_dir)
     max_time = args.max_time
     if args.profile == "fuzz" and max_time is None and args.max_requests is None:
         max_time = _FUZZ_DEFAULT_TIME_S
@@ -165,7 +248,6 @@ def _cmd(args: argparse.Namespace) -> int:
         workers=args.workers,
         schemathesis=not args.no_schemathesis,
         mock_faults=tuple(args.mock_fault),
-        progress=_progress(args.quiet),
         max_request_time=args.max_request_time,
         max_response_bytes=args.max_response_bytes,
         stop=(stop := Stop()),
@@ -173,7 +255,15 @@ def _cmd(args: argparse.Namespace) -> int:
     baseline = _load_baseline(args.baseline) if args.baseline else None
     # Until the reports are written: a first signal stops the run, a second exits at once.
     with stopping_on_signals(stop):
-        result = run(config)
+        if args.quiet:
+            result = run(config)
+        else:
+            progress = Progress(sys.stderr, label=args.profile, max_time=max_time)
+            announcement = budget_line(config)
+            if announcement:
+                progress.announce(announcement)
+            with progress:
+                result = run(replace(config, progress=progress.phase))
         if baseline is not None:
             apply_baseline(result, baseline, today=date.today())
         secrets = tuple(s for s in (args.api_key,) if s)

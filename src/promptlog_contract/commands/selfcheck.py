@@ -26,10 +26,18 @@ from typing import Any
 
 from promptlog_contract import contract, mock
 from promptlog_contract.engine import Limits, RunConfig, ScratchLogs, Target, run
-from promptlog_contract.errors import EXIT_OK, EXIT_VIOLATIONS, UsageError
+from promptlog_contract.errors import (
+    EXIT_OK,
+    EXIT_USAGE,
+    EXIT_VIOLATIONS,
+    UsageError,
+    check_report_dir,
+)
 from promptlog_contract.mock import FAULTS
 from promptlog_contract.reporting import write_reports
 from promptlog_contract.types import RunResult
+
+from ._help import exit_codes
 
 #: The rule that must fail for each seeded fault (others may fail too).
 EXPECTED_RULE: dict[str, str] = {
@@ -230,11 +238,42 @@ def selfcheck(
 
 
 def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
-    p = sub.add_parser("selfcheck", help="kill matrix: the suite vs every seeded mock fault")
-    p.add_argument("--report-dir", type=Path, default=Path("reports"))
-    p.add_argument("--fault", action="append", default=[], help="only these faults")
-    p.add_argument("--max-examples", type=int, default=SELFCHECK_EXAMPLES)
-    p.add_argument("--seed", type=int, default=0)
+    p = sub.add_parser(
+        "selfcheck",
+        help="kill matrix: the suite vs every seeded mock fault",
+        description="Run the suite against the faithful bundled mock (no failure expected) and "
+        "against the mock with each seeded fault (the rule named for it must fail), beside "
+        "Schemathesis alone with the same budget; writes kill-matrix.json and the reports.",
+        epilog=exit_codes(
+            (
+                (EXIT_OK, "every fault caught, no failure on the faithful mock"),
+                (EXIT_VIOLATIONS, "a fault missed or a false failure"),
+                (EXIT_USAGE, "usage error (e.g. an unknown fault)"),
+            )
+        ),
+    )
+    p.add_argument(
+        "--report-dir",
+        type=Path,
+        default=Path("reports"),
+        metavar="DIR",
+        help="where kill-matrix.json and the reports go",
+    )
+    p.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only this fault (repeatable; default: every fault, see `mock --list-faults`)",
+    )
+    p.add_argument(
+        "--max-examples",
+        type=int,
+        default=SELFCHECK_EXAMPLES,
+        metavar="N",
+        help="valid bodies per run, and Schemathesis's examples",
+    )
+    p.add_argument("--seed", type=int, default=0, metavar="N", help="seed of every run")
     p.add_argument("--no-peers", action="store_true", help="skip the Schemathesis column")
     p.set_defaults(func=_cmd)
 
@@ -243,6 +282,7 @@ def _cmd(args: argparse.Namespace) -> int:
     def say(line: str) -> None:
         print(f"» selfcheck: {line}", file=sys.stderr, flush=True)
 
+    check_report_dir(args.report_dir)  # before minutes of runs, not after
     try:
         matrix, faithful = selfcheck(
             faults=args.fault,
@@ -253,7 +293,6 @@ def _cmd(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    args.report_dir.mkdir(parents=True, exist_ok=True)
     (args.report_dir / "kill-matrix.json").write_text(json.dumps(matrix, indent=2), "utf-8")
     write_reports(faithful, args.report_dir, kill_matrix=matrix)
     for fault, entry in matrix["faults"].items():

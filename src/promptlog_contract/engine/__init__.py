@@ -29,6 +29,7 @@ from . import _ahead, _schedule
 from ._drawing import draw_batch
 from ._http import BudgetExhausted, Interrupted, Limits, Target, TargetUnhealthy
 from ._minimise import NOT_RERUN, NOT_RERUN_UNHEALTHY, minimise_all
+from ._mistakes import check_user_log, explain_unhealthy
 from ._recorder import Recorder
 from ._schemathesis_phase import NEGATIVE_CHECKS, POSITIVE_CHECKS, RULE_PREFIX, schemathesis_phase
 from ._schemathesis_phase import prepare as prepare_schemathesis
@@ -96,6 +97,9 @@ def run(config: RunConfig) -> RunResult:
         try:
             _phases(config, profile, seq, seeds, result)
         except TargetUnhealthy as exc:
+            mistake = explain_unhealthy(exc, base_url)  # https:// to a plain-HTTP port: exit 2
+            if mistake is not exc:
+                raise mistake from None
             result.unhealthy = target.safe(str(exc))
         except Interrupted:
             pass  # the phases stop where they are; what was found is kept
@@ -165,6 +169,10 @@ def _phases(
         logs += [] if user else [seq.logs.new() for _ in range(workers)]
         for log in logs:
             seq.logs.read_state(log)
+        if user:
+            # A wrong id is exit 2 here, not a run of 404s judged as failures.
+            log = logs[0]
+            log.state = check_user_log(seq.target, log.prompt_id, log.log_id, log.state)
         probe_log = logs[0] if user else seq.logs.new()
         sibling = None if user else seq.sibling_log(logs[0])
     except Interrupted:

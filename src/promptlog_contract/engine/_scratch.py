@@ -17,6 +17,7 @@ from promptlog_contract import contract
 from promptlog_contract.errors import ConfigurationError
 
 from ._http import BudgetExhausted, Target, TargetUnhealthy
+from ._mistakes import v5_hint
 from ._recorder import is_json_dict
 
 _DELETE_CHUNK = 50
@@ -69,6 +70,12 @@ class ScratchLogs:
         valid = is_json_dict(resp.body) and not list(
             contract.create_log_response_validator().iter_errors(resp.body)
         )
+        first = not self.created
+        hint = v5_hint(self.target.base_url) if first and resp.status in (404, 405) else None
+        if hint:
+            raise ScratchLogRefused(
+                f"POST /prompts/log gave HTTP {resp.status} at {self.target.base_url}: {hint}"
+            )
         if resp.status != 200 or not valid:
             # The target failed, not the user: exit 3, whatever the phase.
             raise TargetUnhealthy(

@@ -28,6 +28,7 @@ from typing import Any
 from ._engine import (
     EXIT_UNHEALTHY,
     UsageError,
+    check_report_dir,
     check_url,
     parse_duration,
     parse_rate,
@@ -48,29 +49,63 @@ def add_parser(subparsers: Any) -> None:
         help="check the contract under load (Locust; needs the [load] extra)",
         description="A headless Locust run in which every response is judged by the suite's "
         "rules; one machine by default, or --master/--worker across machines.",
+        epilog="exit codes:\n"
+        "  0   the target conforms under load\n"
+        "  1   contract violations\n"
+        "  2   usage or configuration error (one line on stderr)\n"
+        "  3   target unreachable or unhealthy, the --p99 objective missed, or interrupted\n"
+        "      (Ctrl-C, SIGTERM) before --run-time ended",
     )
     p.add_argument(
         "--base-url",
         default=os.environ.get("HUMANLOOP_BASE_URL"),
-        help="target base URL including /v5 (default: the bundled mock, own process)",
+        metavar="URL",
+        help="target base URL including /v5 (default: $HUMANLOOP_BASE_URL, else the bundled "
+        "mock in a process of its own)",
     )
     p.add_argument(
         "--api-key",
         default=os.environ.get("HUMANLOOP_API_KEY"),
+        metavar="KEY",
         help="X-API-KEY (default: $HUMANLOOP_API_KEY); never printed",
     )
-    p.add_argument("--users", type=positive_int, default=10, help="simulated users in all")
-    p.add_argument("--spawn-rate", type=parse_rate, default=10.0, help="users started per second")
-    p.add_argument("--run-time", type=parse_duration, default=60.0, help="e.g. 90s, 5m")
+    p.add_argument(
+        "--users", type=positive_int, default=10, metavar="N", help="simulated users in all"
+    )
+    p.add_argument(
+        "--spawn-rate",
+        type=parse_rate,
+        default=10.0,
+        metavar="RATE",
+        help="users started per second, e.g. 10/s (default: 10/s)",
+    )
+    p.add_argument(
+        "--run-time",
+        type=parse_duration,
+        default=60.0,
+        metavar="DURATION",
+        help="how long the users send: 90, 90s, 5m or 1h (default: 60s)",
+    )
     p.add_argument(
         "--processes",
         type=positive_int,
         default=1,
         help="Locust worker processes to start on this machine (also with --worker)",
     )
-    p.add_argument("--rate-limit", type=parse_rate, help="requests per second in all, e.g. 50/s")
-    p.add_argument("--report-dir", type=Path, default=Path("reports"))
-    p.add_argument("--seed", type=int, default=0, help="seed of the drawn bodies")
+    p.add_argument(
+        "--rate-limit",
+        type=parse_rate,
+        metavar="RATE",
+        help="requests per second in all, e.g. 50/s (default: none)",
+    )
+    p.add_argument(
+        "--report-dir",
+        type=Path,
+        default=Path("reports"),
+        metavar="DIR",
+        help="where the reports and load-logs/ go; checked before anything starts",
+    )
+    p.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the drawn bodies")
     p.add_argument("--strict", action="store_true", help="fail on documented-open behaviour")
     p.add_argument("--p99", type=float, metavar="MS", help="latency objective: p99 in ms (exit 3)")
     p.add_argument(
@@ -84,8 +119,16 @@ def add_parser(subparsers: Any) -> None:
     role.add_argument("--master", action="store_true", help="run only the master")
     role.add_argument("--worker", action="store_true", help="join a master as a worker")
     p.add_argument("--master-host", default="127.0.0.1", help="worker: the master's address")
-    p.add_argument("--master-bind-host", default="*", help="master: address to listen on")
-    p.add_argument("--master-port", type=positive_int, default=5557)
+    p.add_argument(
+        "--master-bind-host", default="*", help="master: address to listen on (* for all)"
+    )
+    p.add_argument(
+        "--master-port",
+        type=_port,
+        default=5557,
+        metavar="PORT",
+        help="master: port to listen on; worker: the master's port",
+    )
     p.add_argument(
         "--expect-workers",
         type=positive_int,
@@ -102,6 +145,13 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(func=handler)
 
 
+def _port(text: str) -> int:
+    value = positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"a port is 1 to 65535, not {value}")
+    return value
+
+
 def handler(args: argparse.Namespace) -> int:
     """Run the job in the role the flags say; return the exit code."""
     if importlib.util.find_spec("locust") is None:
@@ -116,6 +166,8 @@ def handler(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     base_url = check_url(args.base_url) if args.base_url else None
+    if not args.worker:
+        check_report_dir(args.report_dir)
     if args.mock_fault and base_url:
         raise UsageError("--mock-fault only applies to the bundled mock (drop --base-url)")
     if base_url and not args.api_key:

@@ -13,7 +13,7 @@ from promptlog_contract._secrets import scrub
 from promptlog_contract.commands._console import print_verdict
 from promptlog_contract.commands.run import parse_duration, parse_rate, positive_int
 from promptlog_contract.engine._recorder import Recorder, is_json_dict
-from promptlog_contract.errors import EXIT_UNHEALTHY, UsageError, check_url
+from promptlog_contract.errors import EXIT_UNHEALTHY, UsageError, check_report_dir, check_url
 
 
 def drawing() -> tuple[ModuleType, Callable[..., None]]:
@@ -31,6 +31,7 @@ __all__ = [
     "EXIT_UNHEALTHY",
     "Recorder",
     "UsageError",
+    "check_report_dir",
     "check_url",
     "drawing",
     "is_json_dict",

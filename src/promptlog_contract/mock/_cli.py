@@ -23,6 +23,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, not {value}")
+    return value
+
+
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `mock [--host] [--port] [--api-key KEY ...] [--fault NAME ...] ...`."""
     parser = subparsers.add_parser(
@@ -33,12 +43,21 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
             "(POST /prompts/log, PATCH /prompts/{id}/log/{log_id}, GET /logs/{id}, "
             "DELETE /logs), optionally with seeded faults. Ctrl-C stops it."
         ),
+        epilog=(
+            "exit codes:\n"
+            "  0   stopped cleanly (Ctrl-C), or --list-faults\n"
+            "  1   cannot listen on the address (e.g. the port is taken)\n"
+            "  2   usage error (a bad port, an unknown fault)"
+        ),
     )
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
     )
     parser.add_argument(
-        "--port", type=int, default=8000, help="port, 0 for any free one (default: %(default)s)"
+        "--port",
+        type=_port,
+        default=8000,
+        help="port, 0 for any free one (default: %(default)s)",
     )
     parser.add_argument(
         "--api-key",

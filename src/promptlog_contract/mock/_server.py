@@ -8,6 +8,7 @@ taken fails with one clear `OSError` instead of uvicorn's `sys.exit`.
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import threading
 import time
@@ -20,6 +21,25 @@ from fastapi import FastAPI
 from ._app import create_app
 
 _START_TIMEOUT = 10.0
+_THREAD_NAME = "promptlog-contract-mock"
+
+
+class _QuietMockThreads(logging.Filter):
+    """Drops uvicorn's notices (below ERROR) logged from a background mock's thread.
+
+    The suite's raw probes and Schemathesis send malformed HTTP on purpose, and
+    uvicorn says "Invalid HTTP request received." for each; errors still pass,
+    and a mock run with `promptlog-contract mock` (the main thread) says everything.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.ERROR or record.threadName != _THREAD_NAME
+
+
+def _quiet_background_mocks() -> None:
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _QuietMockThreads) for f in logger.filters):
+        logger.addFilter(_QuietMockThreads())
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -87,8 +107,9 @@ def running_mock(
     app = create_app(api_keys=api_keys, faults=faults, max_body_bytes=max_body_bytes)
     sock = _bind(host, port)
     server = _server(app, quiet_logging=True)
+    _quiet_background_mocks()
     thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="promptlog-contract-mock", daemon=True
+        target=server.run, kwargs={"sockets": [sock]}, name=_THREAD_NAME, daemon=True
     )
     try:
         thread.start()

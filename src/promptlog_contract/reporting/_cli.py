@@ -47,6 +47,8 @@ def add_parser(subparsers: argparse._SubParsersAction[_P]) -> _P:
         help="write a known-failure baseline from a run's summary.json",
         description="Write a baseline file accepting every failure in a summary.json, "
         "each with an owner and an expiry date. Review it, then pass it to `run --baseline`.",
+        epilog="exit codes:\n  0   written\n  2   usage error (unreadable summary, file exists, "
+        "date in the past)",
     )
     parser.add_argument(
         "--from",
