@@ -136,12 +136,21 @@ def test_replay_that_cannot_recreate_says_why_holds(
 ) -> None:
     result = _fresh("ignore_metadata", 0)
     write_reports(result, tmp_path)
-    [finding] = [f for f in result.failures if f.rule == "patched_fields_applied"]
+    # The concurrency rounds show the same bug under their own kinds: one finding per kind.
+    [finding] = [
+        f for f in result.failures if f.rule == "patched_fields_applied" and f.kind == "valid"
+    ]
+    round_ = next(f for f in result.failures if f.kind in ("concurrent", "concurrent_get"))
     with running_mock(api_keys=(KEY,)) as other:
         # a key the target does not know: it refuses to create the scratch log
         code = replay(finding.id, tmp_path, api_key="not-the-key-0123456789", base_url=other)
+        assert code == 2
+        assert "cannot be re-created" in capsys.readouterr().out
+        # a concurrent round is a race: one re-sent request cannot show it, and replay says so
+        code = replay(round_.id, tmp_path, api_key=KEY, base_url=other)
     assert code == 2
-    assert "cannot be re-created" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "cannot be re-created" in out and "concurrent round" in out
 
 
 @pytest.mark.socket

@@ -29,6 +29,13 @@ from ._scratch import ScratchLogRefused, ScratchLogs
 from ._sequences import Sequences
 
 _SHOWN = 400
+#: Kinds replay cannot re-create alone: a concurrent round is a race between PATCHes
+#: (one re-sent PATCH says nothing about it) and a sibling read needs the run's other log.
+_NOT_RECREATABLE = {
+    "concurrent": "a PATCH of a concurrent round: the race needs the whole round, run the suite",
+    "concurrent_get": "a concurrent round: the race needs the whole round, run the suite",
+    "sibling_get": "a read of another log of the prompt: it needs the run's sibling log",
+}
 
 
 def recipe_of(finding: Mapping[str, Any]) -> Recipe:
@@ -77,6 +84,9 @@ def replay_finding(target: Target, finding: Mapping[str, Any]) -> tuple[int, lis
     """(exit code, lines to print): 1 still fails, 0 judged and held, 2 cannot be re-created."""
     rule, fid = str(finding.get("rule")), str(finding.get("id"))
     recipe = recipe_of(finding)
+    why = _NOT_RECREATABLE.get(str(finding.get("kind")), _NOT_RECREATABLE.get(recipe.kind))
+    if why is not None:
+        return EXIT_USAGE, [f"{fid} {rule}: cannot be re-created by replay: {why}"]
     recorder = Recorder(Context(api_key=target.api_key), strategies.CATALOG)
     seq = Sequences(target, recorder, ScratchLogs(target, tag="replay"))
     try:
