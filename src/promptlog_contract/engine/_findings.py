@@ -189,8 +189,15 @@ class Collector:
             bucket.count += 1
             # The first few, and the first of each kind: a probe may show a bug that
             # only a stored field causes, and the valid body that stored it is the cause.
+            # Likewise the first of each near-miss variant: which ones a loose key check
+            # accepts is what a person fixing it needs to see.
             kinds = {e.exchange.kind for e in bucket.examples}
-            if len(bucket.examples) < _EXAMPLES or exchange.kind not in kinds:
+            variants = {e.exchange.variant for e in bucket.examples}
+            if (
+                len(bucket.examples) < _EXAMPLES
+                or exchange.kind not in kinds
+                or exchange.variant not in variants
+            ):
                 bucket.examples.append(Example(exchange, violation, rejudge))
 
     def groups(self) -> list[Group]:

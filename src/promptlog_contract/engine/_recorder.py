@@ -228,7 +228,10 @@ class Recorder:
             )
             finding.signature, finding.also = group.signature, group.also
             finding.occurrences = group.occurrences
-            finding.examples = [self.example_dict(e) for e in examples[1:4]]
+            finding.examples = [self.example_dict(e) for e in _shown(examples)]
+            variants = list(dict.fromkeys(e.exchange.variant for e in examples))
+            if len(variants) > 1 and None not in variants:
+                finding.message += f" (variants: {', '.join(str(v) for v in variants)})"
             findings.append(finding)
             self.exchanges[finding.id] = first.exchange
             self.examples[finding.id] = examples
@@ -237,14 +240,18 @@ class Recorder:
         return findings
 
     def example_dict(self, example: Example) -> dict[str, Any]:
-        secret = self.ctx.api_key
+        # The run's scrubber, not the key alone: a near miss's body or message may echo it.
+        secret = self.scrubber
         request = example.exchange.request
-        return {
-            "request": f"{request.method} {scrub(request.url, secret)}",
+        out: dict[str, Any] = {
+            "request": f"{request.method} {secret.text(request.url)}",
             "body": _text(request.content, secret),
             "status": example.exchange.response.status,
-            "message": scrub(example.violation.message, secret),
+            "message": secret.text(example.violation.message),
         }
+        if example.exchange.variant is not None:
+            out["variant"] = example.exchange.variant  # its name only, never the value
+        return out
 
     def make_finding(self, rule: str, violation: Violation, exchange: Exchange, fp: str) -> Finding:
         secret = self.scrubber
@@ -271,6 +278,22 @@ class Recorder:
         finding.curl = secret.text(curl_command(exchange.request))
         finding.message = secret.text(violation.message)
         finding.label = exchange.label.to_dict() if exchange.label else None
+
+
+def _shown(examples: list[Example]) -> list[Example]:
+    """The examples a finding lists besides its own: a few, plus one per variant not yet shown.
+
+    Five near-miss keys accepted by one loose comparison are one finding; the
+    person fixing it still sees each variant that got through.
+    """
+    seen = {examples[0].exchange.variant}
+    out: list[Example] = []
+    for example in examples[1:]:
+        variant = example.exchange.variant
+        if len(out) < 3 or variant not in seen:
+            out.append(example)
+            seen.add(variant)
+    return out
 
 
 def body_size(value: Any) -> int:
