@@ -21,7 +21,15 @@ from ._check import (
     check,
 )
 from ._compare import difference, semantically_equal
-from ._registry import CHECKS, MAY_GO_UNJUDGED, Outcome, check_names, judge, run_checks
+from ._registry import (
+    CHECKS,
+    MAY_GO_UNJUDGED,
+    OWN_LOG_UNJUDGED,
+    Outcome,
+    check_names,
+    judge,
+    run_checks,
+)
 from ._violations import (
     AuthNotEnforced,
     ConcurrentUpdateLost,
@@ -52,6 +60,7 @@ __all__ = [
     "GET_KINDS",
     "LOG_KINDS",
     "MAY_GO_UNJUDGED",
+    "OWN_LOG_UNJUDGED",
     "PATCH_KINDS",
     "AuthNotEnforced",
     "Check",

@@ -32,7 +32,16 @@ from ._status import (
     valid_body_accepted,
 )
 
-__all__ = ["CHECKS", "MAY_GO_UNJUDGED", "Check", "Outcome", "check_names", "judge", "run_checks"]
+__all__ = [
+    "CHECKS",
+    "MAY_GO_UNJUDGED",
+    "OWN_LOG_UNJUDGED",
+    "Check",
+    "Outcome",
+    "check_names",
+    "judge",
+    "run_checks",
+]
 
 #: What one check made of one exchange: held (None), violated, or not applicable.
 Outcome = Violation | NotApplicable | None
@@ -71,6 +80,11 @@ MAY_GO_UNJUDGED: dict[str, tuple[str, str]] = {
     "get_agrees_with_patch": ("get", "the target has no GET /logs/{id} to read a log back"),
     "concurrent_patches_merge": ("get", "the target has no GET /logs/{id} to read a log back"),
     "other_logs_untouched": ("get", "the target has no GET /logs/{id} to read a log back"),
+}
+#: Rules a run on the user's own log (--prompt-id/--log-id) may finish without judging:
+#: it creates no log, and only a log the run created can be promised untouched by others.
+OWN_LOG_UNJUDGED: dict[str, str] = {
+    "other_logs_untouched": "a run on your own log creates no sibling log to read back",
 }
 
 
