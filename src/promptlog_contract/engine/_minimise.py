@@ -24,7 +24,7 @@ from promptlog_contract._secrets import scrub
 from promptlog_contract.types import Finding
 
 from . import _reproduce as render
-from ._drawing import shrink
+from ._drawing import draw_batch, shrink
 from ._http import BudgetExhausted, TargetUnhealthy
 from ._recorder import request_dict, response_dict
 from ._rerun import Fresh, Recipe, Rejudge, judge, perform, places
@@ -59,6 +59,11 @@ def minimise_all(
                 # A lost update shows only in a round sent at once, to a log without its values.
                 if user_log is None:
                     resend_round(seq, finding)
+                continue
+            if finding.kind == "sibling_get":
+                # A write leaking to another log shows only on a log nothing PATCHes.
+                if user_log is None:
+                    resend_sibling(seq, finding)
                 continue
             recipe = _reproducing(seq, fresh, finding)
             if isinstance(recipe.current_body(), dict) and finding.level == "failure":
@@ -138,6 +143,29 @@ def resend_round(seq: Sequences, finding: Finding, times: int = TIMES) -> None:
         log = seq.logs.new()
         seq.logs.read_state(log)
         exchanges = seq.concurrent(log, original.concurrent, phase=finding.phase)
+        rules = {rule for ex in exchanges for rule, _ in seq.recorder.judge(ex, record=False)}
+        reproduced += finding.rule in rules
+    finding.reproducibility = (
+        "deterministic" if reproduced == times else f"flaky ({reproduced} of {times})"
+    )
+
+
+def resend_sibling(seq: Sequences, finding: Finding, times: int = TIMES) -> None:
+    """Send a round to a new log, then read a sibling made just before it; label by recurrence.
+
+    Re-sending the sibling read as a PATCH (what a recipe does) would judge
+    nothing: the bug is in what a PATCH of one log does to another.
+    """
+    (bodies,) = draw_batch(strategies.concurrent_update_rounds(), 1, 0)
+    reproduced = 0
+    for _ in range(times):
+        log = seq.logs.new()
+        seq.logs.read_state(log)
+        sibling = seq.sibling_log(log)
+        if sibling is None:
+            return
+        seq.concurrent(log, bodies, phase=finding.phase)
+        exchanges = seq.sibling(sibling, phase=finding.phase)
         rules = {rule for ex in exchanges for rule, _ in seq.recorder.judge(ex, record=False)}
         reproduced += finding.rule in rules
     finding.reproducibility = (
