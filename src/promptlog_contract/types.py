@@ -136,6 +136,9 @@ class Exchange:
     PATCHes that got 200; `variant` names the probe's variant (for
     `auth_near_miss`, e.g. `case_flipped`: never the key itself). For
     `sibling_get`, `before` is the sibling's state read before the PATCH sequences.
+    `control`, for a `concurrent_get`, is the read-back of a fresh log sent the
+    round's 200 bodies one by one (the sequential control: what the target
+    keeps without concurrency); None when no control was sent.
     """
 
     kind: ExchangeKind
@@ -150,6 +153,7 @@ class Exchange:
     phase: str = "engine"
     concurrent: tuple[Mapping[str, Any], ...] | None = None
     variant: str | None = None
+    control: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)

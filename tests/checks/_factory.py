@@ -73,6 +73,7 @@ def exchange(
     patched: Mapping[str, Any] | None = None,
     concurrent: tuple[Mapping[str, Any], ...] | None = None,
     variant: str | None = None,
+    control: Mapping[str, Any] | None = None,
 ) -> Exchange:
     """An exchange of `kind`; the response body defaults to a minimal prompt log on 200."""
     if body is None and status == 200:
@@ -99,4 +100,5 @@ def exchange(
         patched=patched,
         concurrent=concurrent,
         variant=variant,
+        control=control,
     )

@@ -70,6 +70,43 @@ def test_concurrent_patches_merge_does_not_apply_without_a_round_or_a_log() -> N
             concurrent_patches_merge(case, CTX)
 
 
+@pytest.mark.parametrize("lost", ["output", "metadata", "created_at"])
+def test_concurrent_patches_merge_does_not_apply_when_the_sequential_control_loses_too(
+    lost: str,
+) -> None:
+    # A server that drops (or shows stale) a field sent one by one: not a concurrency bug.
+    stale = {**MERGED, "output": None}
+    control = {**MERGED, lost: None}
+    with pytest.raises(NotApplicable, match="without concurrency too"):
+        concurrent_patches_merge(
+            exchange("concurrent_get", body=stale, concurrent=ROUND, control=control), CTX
+        )
+
+
+@pytest.mark.parametrize("lost", ["output", "output_tokens", "created_at", "metadata"])
+def test_concurrent_patches_merge_catches_lost_update_when_the_control_is_clean(
+    lost: str,
+) -> None:
+    stale = {**MERGED, lost: None}
+    # The control may normalise as the target does; only a lost field excuses the round.
+    clean = {**MERGED, "prompt_tokens": 3, "created_at": "2025-05-02T10:00:00+02:00"}
+    with pytest.raises(ConcurrentUpdateLost, match=lost) as caught:
+        concurrent_patches_merge(
+            exchange("concurrent_get", body=stale, concurrent=ROUND, control=clean), CTX
+        )
+    assert caught.value.level == "failure"
+    # Which fields a race loses is timing: the finding has no location to split it by.
+    assert caught.value.paths == ()
+
+
+def test_concurrent_patches_merge_ignores_control_fields_the_round_never_sent() -> None:
+    # Only what the round sent is compared: a control that differs elsewhere is clean.
+    control = {**MERGED, "error": "other", "source": None}
+    concurrent_patches_merge(
+        exchange("concurrent_get", body=MERGED, concurrent=ROUND, control=control), CTX
+    )
+
+
 SIBLING = prompt_log(id="log_2", output="a", prompt_tokens=7, metadata={"k": "v"})
 
 

@@ -4,7 +4,8 @@ A valid body is a stateful PATCH -> PATCH -> GET sequence (applied, stable on
 repeat, read back the same); an invalid body is one PATCH; the probes are the
 fixed requests (auth with no key, a wrong key and near misses of the real one,
 unknown log, open questions, raw bytes); a concurrent round is several PATCHes
-of disjoint fields released together, then a GET; a sibling read is a GET of a
+of disjoint fields released together, then a GET, then the same PATCHes one
+by one to a fresh log as a sequential control; a sibling read is a GET of a
 log of the same prompt that nothing PATCHes. Scheduling and minimising replay
 these scripts; they never build requests themselves.
 """
@@ -22,7 +23,7 @@ from promptlog_contract._secrets import MIN_SECRET_LENGTH
 from promptlog_contract.types import Exchange, HttpRequest, HttpResponse, InvalidBody
 
 from ._drawing import draw_batch
-from ._http import Target
+from ._http import Target, TargetUnhealthy
 from ._recorder import Recorder, is_json_dict
 from ._scratch import ScratchLog, ScratchLogs
 
@@ -111,9 +112,19 @@ class Sequences:
         return [Exchange("invalid", req, resp, sent=case.body, label=case.label, phase=phase)]
 
     def concurrent(
-        self, log: ScratchLog, bodies: Sequence[Mapping[str, Any]], *, phase: str = "engine"
+        self,
+        log: ScratchLog,
+        bodies: Sequence[Mapping[str, Any]],
+        *,
+        phase: str = "engine",
+        control: bool = False,
     ) -> list[Exchange]:
-        """PATCH every body at once (disjoint fields), then GET: every field must read back."""
+        """PATCH every body at once (disjoint fields), then GET: every field must read back.
+
+        With `control`, the bodies that got 200 are then sent one by one to a
+        fresh log and it is read back (`Exchange.control`): a field lost there
+        too is not lost to concurrency (AMBIGUITIES A23).
+        """
         answers = self._at_once(log, bodies)
         out = [
             Exchange("concurrent", req, resp, sent=body, phase=phase)
@@ -126,8 +137,31 @@ class Sequences:
             req, resp = self.target.request("GET", f"/logs/{log.log_id}")
             if resp.status == 200 and is_json_dict(resp.body):
                 log.state = resp.body
-            out.append(Exchange("concurrent_get", req, resp, concurrent=applied, phase=phase))
+            # A run on the user's own log creates no logs: no control there (AMBIGUITIES A23).
+            ours = log.log_id in self.logs.created
+            read = self.sequential_control(applied) if control and ours and applied else None
+            out.append(
+                Exchange("concurrent_get", req, resp, concurrent=applied, phase=phase, control=read)
+            )
         return out
+
+    def sequential_control(self, bodies: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+        """Send `bodies` one by one to a fresh log and read it back (None: no control to judge by).
+
+        A fresh log holds none of the values, so what it does not read back
+        is lost without any concurrency. Not judged: the sequential rules
+        judge such bodies in their own phase.
+        """
+        try:
+            fresh = self.logs.new()
+        except TargetUnhealthy:
+            # No control log: the round is judged as it was before controls existed.
+            return None
+        self.logs.read_state(fresh)
+        for body in bodies:
+            self.target.request("PATCH", fresh.path, json_body=body)
+        _, resp = self.target.request("GET", contract.log_path(fresh.log_id))
+        return resp.body if resp.status == 200 and is_json_dict(resp.body) else None
 
     def _at_once(
         self, log: ScratchLog, bodies: Sequence[Mapping[str, Any]]
@@ -182,7 +216,7 @@ class Sequences:
             self.judge_all(self.sibling(sibling))
         drawn = draw_batch(strategies.concurrent_update_rounds(), rounds, seed)
         for bodies in drawn:
-            self.judge_all(self.concurrent(log, bodies))
+            self.judge_all(self.concurrent(log, bodies, control=True))
         if sibling is not None and drawn:
             self.judge_all(self.sibling(sibling))
         return len(drawn)
