@@ -102,6 +102,9 @@ def judge(exchange: Exchange, ctx: Context) -> list[tuple[Check, Outcome]]:
         try:
             entry.func(exchange, ctx)
         except (Violation, NotApplicable) as outcome:
+            # A kept violation must not keep the check's frames alive through its traceback:
+            # they hold the whole exchange, full response body included (memory stays bounded).
+            outcome.__traceback__ = outcome.__context__ = None
             results.append((entry, outcome))
         else:
             results.append((entry, None))
