@@ -193,6 +193,10 @@ def _status_lines(result: RunResult) -> list[str]:
             f"cleanup failed ({result.cleanup_error or 'unknown'}): "
             f"{len(result.leftovers)} scratch logs left on the target; delete them: "
             + ", ".join(result.leftovers[:50])
-            + (" ..." if len(result.leftovers) > 50 else "")
+            + (
+                f" ... and {len(result.leftovers) - 50} more (all in summary.json `leftovers`)"
+                if len(result.leftovers) > 50
+                else ""
+            )
         )
     return lines
