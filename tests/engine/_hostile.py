@@ -55,7 +55,9 @@ class _Handler(socketserver.StreamRequestHandler):
         headers: dict[str, str] = {}
         while (header := self.rfile.readline(65537)) not in (b"\r\n", b"\n", b""):
             name, _, value = header.decode("latin-1").partition(":")
-            headers[name.strip().lower()] = value.strip()
+            # HTTP strips only SP and HTAB around a value (RFC 9110 OWS): a near-miss key
+            # wrapped in no-break spaces must reach the upstream as sent.
+            headers[name.strip().lower()] = value.strip(" \t\r\n")
         length = int(headers.get("content-length") or 0)
         body = self.rfile.read(length) if length else b""
         with self.server.lock:
@@ -94,6 +96,12 @@ def write_response(
     return True
 
 
+def forwarded_headers(headers: dict[str, str]) -> dict[bytes, bytes]:
+    """The key and content type to pass upstream, as the bytes that came in (no-break spaces)."""
+    keep = ("x-api-key", "content-type")
+    return {k.encode(): v.encode("latin-1") for k, v in headers.items() if k in keep}
+
+
 class Forward:
     """Forwards a request to the upstream mock and writes its answer back."""
 
@@ -104,7 +112,7 @@ class Forward:
     def __call__(
         self, method: str, path: str, headers: dict[str, str], body: bytes, out: BinaryIO
     ) -> bool:
-        keep = {k: v for k, v in headers.items() if k in ("x-api-key", "content-type")}
+        keep = forwarded_headers(headers)
         response = self.client.request(method, self.origin + path, headers=keep, content=body)
         ctype = response.headers.get("content-type", "application/json")
         return write_response(out, response.status_code, response.content, {"content-type": ctype})

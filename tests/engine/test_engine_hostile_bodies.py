@@ -26,7 +26,7 @@ from promptlog_contract.engine._body import MAX_DEPTH, parse_json, retry_after
 from promptlog_contract.mock import running_mock
 from promptlog_contract.types import NOT_JSON
 
-from ._hostile import Forward, hostile, is_patch, write_response
+from ._hostile import Forward, forwarded_headers, hostile, is_patch, write_response
 
 KEY = "sk-hostile-0123456789abcdef"
 Misbehave = Callable[[BinaryIO], bool]
@@ -301,7 +301,7 @@ def test_a_faithful_gzip_target_passes_every_phase(upstream: str, tmp_path: Path
     forward = Forward(upstream)
 
     def gzipped(m: str, path: str, headers: dict[str, str], body: bytes, out: BinaryIO) -> bool:
-        keep = {k: v for k, v in headers.items() if k in ("x-api-key", "content-type")}
+        keep = forwarded_headers(headers)
         reply = forward.client.request(m, forward.origin + path, headers=keep, content=body)
         packer = zlib.compressobj(6, zlib.DEFLATED, 31)
         packed = packer.compress(reply.content) + packer.flush()
