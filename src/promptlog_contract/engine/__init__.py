@@ -21,7 +21,7 @@ from typing import Any
 
 from promptlog_contract import contract, strategies
 from promptlog_contract._secrets import Scrubber
-from promptlog_contract.checks import MAY_GO_UNJUDGED
+from promptlog_contract.checks import MAY_GO_UNJUDGED, OWN_LOG_UNJUDGED
 from promptlog_contract.errors import ConfigurationError
 from promptlog_contract.types import Context, RuleStats, RunResult
 
@@ -120,7 +120,8 @@ def run(config: RunConfig) -> RunResult:
         result.coverage = recorder.coverage
         result.leftovers = list(seq.logs.leftovers)
         result.cleanup_error = seq.logs.cleanup_error
-        _exercised(result, lacks=set() if seq.logs.has_get else {"get"})
+        lacks = set() if seq.logs.has_get else {"get"}
+        _exercised(result, lacks=lacks | ({"own_log"} if config.user_log else set()))
         result.mock_faults = None if config.base_url else list(config.mock_faults)
     result.duration_s = round(time.monotonic() - started, 3)
     judged = sum(r.judged for r in result.rules.values())
@@ -141,6 +142,8 @@ def _exercised(result: RunResult, *, lacks: set[str]) -> None:
         if stats.judged:
             continue
         capability, excuse = MAY_GO_UNJUDGED.get(rule, ("", ""))
+        if "own_log" in lacks and rule in OWN_LOG_UNJUDGED:  # no sibling log to read back
+            capability, excuse = "own_log", OWN_LOG_UNJUDGED[rule]
         if capability in lacks:
             result.excused[rule] = excuse
         else:
