@@ -115,6 +115,14 @@ def test_judge_says_not_applicable_for_what_a_rule_does_not_judge() -> None:
     }
 
 
+def test_judged_outcomes_hold_no_traceback() -> None:
+    # A kept violation with a traceback keeps the check's frames, and the whole response, alive.
+    outcomes = judge(exchange(status=500, body={}), CTX)
+    violations = [o for _, o in outcomes if isinstance(o, Violation)]
+    assert violations
+    assert all(o.__traceback__ is None for _, o in outcomes if o is not None)
+
+
 def test_run_checks_catches_violations_by_rule() -> None:
     ex = exchange("auth_wrong", status=200, body=validation_error(["body"]))
     failed = {entry.name: v for entry, v in run_checks(ex, CTX) if v is not None}
