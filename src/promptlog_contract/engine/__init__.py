@@ -146,6 +146,12 @@ def _exercised(result: RunResult, *, lacks: set[str]) -> None:
             capability, excuse = "own_log", OWN_LOG_UNJUDGED[rule]
         if capability in lacks:
             result.excused[rule] = excuse
+        elif any(f.level == "failure" for f in result.findings):
+            # The target's own failures left this rule nothing to judge (every round lost
+            # fields without concurrency too, every 422 came as a 400): listed, and the
+            # failures (baselined or not) carry the verdict, not an "inconclusive".
+            why = _why_not(stats, result)
+            result.excused[rule] = f"{why}; explained by the run's failures"
         else:
             result.not_exercised[rule] = _why_not(stats, result)
 
