@@ -14,21 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from promptlog_contract.cli import main
 from promptlog_contract.engine._mistakes import v5_hint
 from promptlog_contract.mock import running_mock
 from tests.engine._servers import json_answer, serving
+from tests.engine.test_engine_exit_codes import exit_code
 
 KEY = "mistakes-key-0123456789"
 
 pytestmark = pytest.mark.socket
-
-
-def exit_code(argv: list[str]) -> int:
-    try:
-        return main(argv)
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else 1
 
 
 def one_line(err: str) -> str:
